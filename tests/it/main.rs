@@ -1,0 +1,5 @@
+//! The integration test binary: one binary, one module per area, to keep link time down.
+
+mod inventory;
+mod inventory_model;
+mod inventory_stress;
