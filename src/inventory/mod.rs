@@ -249,6 +249,9 @@ pub struct InventoryStats {
     pub expiry_reports_dropped: u64,
     /// The show's change counter.
     pub version: u64,
+    /// Bytes of per-seat state (status and token arrays), excluding hold records: nine bytes a
+    /// seat.
+    pub seat_state_bytes: usize,
 }
 
 #[derive(Debug)]
@@ -472,14 +475,7 @@ impl ShowSeatManager {
                 max: self.policy.live_holds_max(),
             });
         }
-        let conflicts: Vec<SeatConflict> = seats
-            .iter()
-            .filter_map(|&seat| {
-                let status = state.status[seat.as_usize()];
-                (status != SeatStatus::Available).then(|| SeatConflict::new(seat, status))
-            })
-            .collect();
-        if !conflicts.is_empty() {
+        if let Some(conflicts) = state.conflicts(&seats) {
             return Err(SeatError::Unavailable { conflicts });
         }
         let expires_at = now
@@ -560,8 +556,9 @@ impl ShowSeatManager {
         let mut state = self.state.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
-        let token = self.live_token(&state, hold, owner)?;
-        let record = &state.holds[&token];
+        let state = &mut *state;
+        let token = hold.token().get();
+        let record = self.live_record(&mut state.holds, hold, owner)?;
         let expires_at_max = record
             .created_at
             .checked_add(self.policy.hold_lifetime_max())
@@ -577,10 +574,6 @@ impl ShowSeatManager {
         }
         let expires_at = wanted.min(expires_at_max);
         let moved = expires_at > record.expires_at;
-        let record = state
-            .holds
-            .get_mut(&token)
-            .expect("live token has a record");
         if moved {
             record.expires_at = expires_at;
         }
@@ -636,11 +629,9 @@ impl ShowSeatManager {
         let mut state = self.state.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
-        let token = self.live_token(&state, hold, owner)?;
-        let record = state
-            .holds
-            .get_mut(&token)
-            .expect("live token has a record");
+        let state = &mut *state;
+        let token = hold.token().get();
+        let record = self.live_record(&mut state.holds, hold, owner)?;
         debug_assert!(record.expires_at > now, "a due hold was expired above");
         record.state = HoldState::Confirmed;
         let seats = record.seats.clone();
@@ -687,7 +678,8 @@ impl ShowSeatManager {
         let mut state = self.state.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
-        let token = self.live_token(&state, hold, owner)?;
+        let token = hold.token().get();
+        self.live_record(&mut state.holds, hold, owner)?;
         state.end_hold(token, HoldState::Released);
         state.expiry_stale += 1;
         state.purge_expiry_if_stale();
@@ -729,12 +721,13 @@ impl ShowSeatManager {
         let mut state = self.state.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
-        let token = self.known_token(&state, hold, owner)?;
-        match state.holds[&token].state {
+        let record = self.owned_record(&mut state.holds, hold, owner)?;
+        match record.state {
             HoldState::Confirmed => {}
             HoldState::Live => return Err(SeatError::NotConfirmed { hold }),
-            other => return Err(resolved_error(hold, other, &state.holds[&token])),
+            other => return Err(resolved_error(hold, other, record)),
         }
+        let token = hold.token().get();
         state.end_hold(token, HoldState::Returned);
         state.debug_check(&self.layout);
         Ok(())
@@ -768,14 +761,7 @@ impl ShowSeatManager {
         let mut state = self.state.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
-        let conflicts: Vec<SeatConflict> = seats
-            .iter()
-            .filter_map(|&seat| {
-                let status = state.status[seat.as_usize()];
-                (status != SeatStatus::Available).then(|| SeatConflict::new(seat, status))
-            })
-            .collect();
-        if !conflicts.is_empty() {
+        if let Some(conflicts) = state.conflicts(seats) {
             return Err(SeatError::Unavailable { conflicts });
         }
         state.set_all(seats, SeatStatus::Available, SeatStatus::Blocked);
@@ -966,6 +952,8 @@ impl ShowSeatManager {
             expiry_reports_pending: state.expired_reports.len(),
             expiry_reports_dropped: state.expiry_reports_dropped,
             version: state.version,
+            seat_state_bytes: state.status.capacity() * std::mem::size_of::<SeatStatus>()
+                + state.token.capacity() * std::mem::size_of::<u64>(),
         }
     }
 
@@ -982,32 +970,39 @@ impl ShowSeatManager {
         HoldId::new(self.show, token)
     }
 
-    /// The token of a hold this show knows and `owner` owns, in any state.
-    fn known_token(&self, state: &State, hold: HoldId, owner: UserId) -> Result<u64, SeatError> {
+    /// The record of a hold this show knows and `owner` owns, in any state. Ownership is
+    /// checked before state, so a stranger learns nothing about someone else's hold.
+    fn owned_record<'a>(
+        &self,
+        holds: &'a mut FxHashMap<u64, HoldRecord>,
+        hold: HoldId,
+        owner: UserId,
+    ) -> Result<&'a mut HoldRecord, SeatError> {
         if hold.show() != self.show {
             return Err(SeatError::WrongShow {
                 hold,
                 show: self.show,
             });
         }
-        let token = hold.token().get();
-        let record = state
-            .holds
-            .get(&token)
+        let record = holds
+            .get_mut(&hold.token().get())
             .ok_or(SeatError::UnknownHold { hold })?;
         if record.owner != owner {
             return Err(SeatError::NotOwner { hold });
         }
-        Ok(token)
+        Ok(record)
     }
 
-    /// The token of a live hold `owner` owns. Ownership is checked before state, so a stranger
-    /// learns nothing about someone else's hold.
-    fn live_token(&self, state: &State, hold: HoldId, owner: UserId) -> Result<u64, SeatError> {
-        let token = self.known_token(state, hold, owner)?;
-        let record = &state.holds[&token];
+    /// The record of a live hold `owner` owns.
+    fn live_record<'a>(
+        &self,
+        holds: &'a mut FxHashMap<u64, HoldRecord>,
+        hold: HoldId,
+        owner: UserId,
+    ) -> Result<&'a mut HoldRecord, SeatError> {
+        let record = self.owned_record(holds, hold, owner)?;
         match record.state {
-            HoldState::Live => Ok(token),
+            HoldState::Live => Ok(record),
             other => Err(resolved_error(hold, other, record)),
         }
     }
@@ -1065,6 +1060,22 @@ impl State {
         };
         self.now_high_water = Some(now);
         now
+    }
+
+    /// The seats that are not available, or `None` when all are (the common case, which
+    /// allocates nothing).
+    fn conflicts(&self, seats: &[SeatId]) -> Option<Vec<SeatConflict>> {
+        let available = |seat: &SeatId| self.status[seat.as_usize()] == SeatStatus::Available;
+        if seats.iter().all(available) {
+            return None;
+        }
+        Some(
+            seats
+                .iter()
+                .filter(|seat| !available(seat))
+                .map(|&seat| SeatConflict::new(seat, self.status[seat.as_usize()]))
+                .collect(),
+        )
     }
 
     fn is_current_expiry(&self, at: Instant, token: u64) -> bool {
@@ -1171,10 +1182,10 @@ impl State {
     }
 
     fn debug_check(&self, layout: &SeatLayout) {
-        if cfg!(debug_assertions) {
-            if let Err(broken) = self.check(layout) {
-                panic!("seat inventory invariant broken: {broken}");
-            }
+        if cfg!(debug_assertions)
+            && let Err(broken) = self.check(layout)
+        {
+            panic!("seat inventory invariant broken: {broken}");
         }
     }
 

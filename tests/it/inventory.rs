@@ -633,3 +633,14 @@ fn internal_tables_stay_bounded_under_churn() {
     assert!(stats.expiry_queue_len <= 2 * 1_024 + 2, "{stats:?}");
     assert_eq!(f.show.next_expiry(), None);
 }
+
+#[test]
+fn per_seat_state_is_at_most_sixteen_bytes() {
+    for (rows, per_row) in [(30, 10), (100, 500)] {
+        let layout = Arc::new(SeatLayout::grid(rows, per_row).unwrap());
+        let show = ShowSeatManager::new(ShowId::new(1), layout, HoldPolicy::default());
+        let bytes = show.stats().seat_state_bytes;
+        assert_eq!(bytes, rows * per_row * 9);
+        assert!(bytes <= rows * per_row * 16);
+    }
+}
