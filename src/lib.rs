@@ -57,12 +57,53 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod booking;
+mod cancellation;
 mod clock;
 mod fxhash;
 mod id;
 mod inventory;
 mod layout;
+mod money;
+mod observer;
+mod payment;
+mod pricing;
+mod repository;
+mod service;
+mod show;
 mod store;
+
+pub use booking::{
+    Booking, BookingQuote, BookingRecord, BookingState, BookingStatus, CancelReason, Cancelled,
+    Confirmed, Expired, IDEMPOTENCY_KEY_LEN_MAX, IdempotencyKey, InvalidIdempotencyKey,
+    PaymentReceipt, Pending, RefundRecord, RefundStatus, SeatQuote,
+};
+pub use cancellation::{
+    CANCELLATION_TIERS_MAX, CancellationDecision, CancellationPolicy, InvalidCancellationPolicy,
+    TieredCancellationPolicy,
+};
+pub use money::{Currency, Money, MoneyError};
+pub use observer::{
+    BookingEvent, BookingObserver, DeliveryReport, OBSERVERS_MAX, ObserverError, Outbox,
+    OutboxConfig, OutboxStats,
+};
+pub use payment::{
+    ChargeOutcome, ChargeRequest, InMemoryPaymentGateway, PaymentGateway, PaymentMethod,
+    RefundOutcome, RefundRequest, SCRIPT_LEN_MAX, ScriptedCharge, VoidOutcome,
+};
+pub use pricing::{
+    ConvenienceFee, FlatDayOverride, HOLIDAY_DATES_MAX, HolidayPricing, MULTIPLIER_MAX,
+    NewReleasePricing, PeakHourPricing, PriceCap, PriceDraft, PriceLine, PriceLineKind, PriceQuote,
+    PricingError, PricingStrategy, SeatKindPricing, WeekendPricing,
+};
+pub use repository::{
+    BookingRepository, IN_MEMORY_BOOKINGS_MAX, InMemoryBookingRepository, RepositoryError,
+};
+pub use service::{
+    AdapterError, BookingError, BookingService, BookingServiceBuilder, DeliveryMode, ExpirySweep,
+    Rejection, SERVICE_SHOWS_MAX, ServiceConfig,
+};
+pub use show::{ShowInfo, ShowInfoBuilder};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use id::{

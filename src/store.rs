@@ -124,6 +124,14 @@ pub trait SeatStore: Send + Sync {
     /// [`StoreError::UnknownShow`], or [`StoreError::Backend`].
     fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError>;
 
+    /// The hold, if it is live and `owner`'s. See [`ShowSeatManager::live_hold`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Seat`] with the reasons of [`ShowSeatManager::live_hold`],
+    /// [`StoreError::UnknownShow`], or [`StoreError::Backend`].
+    fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError>;
+
     /// Confirms a live hold. See [`ShowSeatManager::confirm`].
     ///
     /// # Errors
@@ -335,6 +343,10 @@ impl SeatStore for InMemorySeatStore {
         self.with(hold.show(), |m| m.extend(hold, owner, now))
     }
 
+    fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {
+        self.with(hold.show(), |m| m.live_hold(hold, owner, now))
+    }
+
     fn confirm(
         &self,
         hold: HoldId,
@@ -382,6 +394,10 @@ impl<S: SeatStore + ?Sized> SeatStore for Arc<S> {
 
     fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {
         (**self).extend(hold, owner, now)
+    }
+
+    fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {
+        (**self).live_hold(hold, owner, now)
     }
 
     fn confirm(

@@ -593,6 +593,42 @@ impl ShowSeatManager {
         Ok(receipt)
     }
 
+    /// The live hold `hold` at `now`, after expiring what is due: a way to ask "may I still
+    /// confirm?" before doing something expensive (charging a card). It changes nothing else.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`confirm`](Self::confirm): the hold is not live, not this show's, or not
+    /// the caller's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Instant;
+    /// use boxoffice::{HoldPolicy, SeatError, SeatLayout, SeatId, ShowId, ShowSeatManager, UserId};
+    ///
+    /// let show = ShowSeatManager::new(ShowId::new(1), Arc::new(SeatLayout::grid(1, 4)?), HoldPolicy::default());
+    /// let (user, now) = (UserId::new(1), Instant::now());
+    /// let hold = show.hold(user, &[SeatId::new(0)], now)?;
+    /// assert_eq!(show.live_hold(hold.id(), user, now)?, hold);
+    /// assert!(matches!(show.live_hold(hold.id(), user, hold.expires_at()), Err(SeatError::Expired { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, SeatError> {
+        let mut state = self.state.lock();
+        let now = state.advance(now);
+        state.expire(now, self.show);
+        let record = self.live_record(&mut state.holds, hold, owner)?;
+        Ok(Hold {
+            id: hold,
+            owner,
+            seats: record.seats.clone(),
+            created_at: record.created_at,
+            expires_at: record.expires_at,
+        })
+    }
+
     /// Confirms a live hold: its seats become booked. A hold resolves exactly once.
     ///
     /// # Errors

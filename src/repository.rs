@@ -1,0 +1,341 @@
+//! The booking repository adapter: a [`BookingRepository`] trait and an in-memory one.
+
+use std::collections::HashMap;
+
+use parking_lot::Mutex;
+
+use crate::booking::{BookingRecord, IdempotencyKey};
+use crate::id::{BookingId, UserId};
+
+/// Why a repository operation failed. On every error the stored data is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RepositoryError {
+    /// No booking with this id.
+    #[error("booking {id} not found")]
+    NotFound {
+        /// The id.
+        id: BookingId,
+    },
+    /// A booking with this id already exists.
+    #[error("booking {id} already exists")]
+    Duplicate {
+        /// The id.
+        id: BookingId,
+    },
+    /// The stored version is not the one the update was based on (a concurrent update won).
+    #[error(
+        "booking {id} was changed concurrently (stored version {stored}, update from {expected})"
+    )]
+    VersionConflict {
+        /// The id.
+        id: BookingId,
+        /// The version stored.
+        stored: u64,
+        /// The version the update expected to replace.
+        expected: u64,
+    },
+    /// Another booking already uses this idempotency key.
+    #[error("idempotency key {key} is already used by booking {owner}")]
+    KeyConflict {
+        /// The key.
+        key: IdempotencyKey,
+        /// The booking holding it.
+        owner: BookingId,
+    },
+    /// The repository holds as many bookings as it may.
+    #[error("the repository holds {max} bookings, its limit")]
+    Full {
+        /// The limit.
+        max: usize,
+    },
+    /// The storage failed (connection lost, timeout, disk).
+    #[error("repository unavailable: {message}")]
+    Unavailable {
+        /// What failed.
+        message: String,
+    },
+}
+
+/// Where bookings are stored. Updates are compare-and-set on
+/// [`BookingRecord::version`]: an update must carry the stored version plus at least one.
+///
+/// # Examples
+///
+/// See [`InMemoryBookingRepository`].
+pub trait BookingRepository: Send + Sync {
+    /// A fresh booking id, never returned before.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::Unavailable`].
+    fn next_id(&self) -> Result<BookingId, RepositoryError>;
+
+    /// Stores a new booking.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::Duplicate`], [`RepositoryError::KeyConflict`],
+    /// [`RepositoryError::Full`], [`RepositoryError::Unavailable`].
+    fn insert(&self, record: &BookingRecord) -> Result<(), RepositoryError>;
+
+    /// Replaces a stored booking whose version is older than `record`'s, given the version
+    /// the caller read.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::NotFound`], [`RepositoryError::VersionConflict`],
+    /// [`RepositoryError::KeyConflict`], [`RepositoryError::Unavailable`].
+    fn update(&self, record: &BookingRecord, expected_version: u64) -> Result<(), RepositoryError>;
+
+    /// The booking with this id, or `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::Unavailable`].
+    fn get(&self, id: BookingId) -> Result<Option<BookingRecord>, RepositoryError>;
+
+    /// Up to `limit` of a user's bookings, newest first.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::Unavailable`].
+    fn list_by_user(
+        &self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError>;
+
+    /// The booking whose completion used this idempotency key, or `None`.
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::Unavailable`].
+    fn find_by_idempotency_key(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<BookingRecord>, RepositoryError>;
+}
+
+impl<R: BookingRepository + ?Sized> BookingRepository for std::sync::Arc<R> {
+    fn next_id(&self) -> Result<BookingId, RepositoryError> {
+        (**self).next_id()
+    }
+
+    fn insert(&self, record: &BookingRecord) -> Result<(), RepositoryError> {
+        (**self).insert(record)
+    }
+
+    fn update(&self, record: &BookingRecord, expected_version: u64) -> Result<(), RepositoryError> {
+        (**self).update(record, expected_version)
+    }
+
+    fn get(&self, id: BookingId) -> Result<Option<BookingRecord>, RepositoryError> {
+        (**self).get(id)
+    }
+
+    fn list_by_user(
+        &self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError> {
+        (**self).list_by_user(user, limit)
+    }
+
+    fn find_by_idempotency_key(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<BookingRecord>, RepositoryError> {
+        (**self).find_by_idempotency_key(key)
+    }
+}
+
+/// The most bookings an [`InMemoryBookingRepository`] holds by default.
+pub const IN_MEMORY_BOOKINGS_MAX: usize = 1_000_000;
+
+#[derive(Debug, Default)]
+struct Tables {
+    by_id: HashMap<BookingId, BookingRecord>,
+    by_user: HashMap<UserId, Vec<BookingId>>,
+    by_key: HashMap<IdempotencyKey, BookingId>,
+    last_id: u64,
+    fail_writes: u32,
+    fail_reads: u32,
+}
+
+/// An in-memory repository, for tests, examples and single-process hosts. It can be told to
+/// fail its next writes or reads.
+///
+/// # Examples
+///
+/// ```
+/// use boxoffice::{BookingRepository, InMemoryBookingRepository, RepositoryError};
+///
+/// let repo = InMemoryBookingRepository::new();
+/// let id = repo.next_id()?;
+/// repo.fail_next_writes(1);
+/// # Ok::<(), RepositoryError>(())
+/// ```
+#[derive(Debug)]
+pub struct InMemoryBookingRepository {
+    tables: Mutex<Tables>,
+    bookings_max: usize,
+}
+
+impl Default for InMemoryBookingRepository {
+    fn default() -> Self {
+        InMemoryBookingRepository::new()
+    }
+}
+
+impl InMemoryBookingRepository {
+    /// An empty repository holding at most [`IN_MEMORY_BOOKINGS_MAX`] bookings.
+    #[must_use]
+    pub fn new() -> Self {
+        InMemoryBookingRepository::with_bookings_max(IN_MEMORY_BOOKINGS_MAX)
+    }
+
+    /// An empty repository holding at most `bookings_max` bookings.
+    #[must_use]
+    pub fn with_bookings_max(bookings_max: usize) -> Self {
+        InMemoryBookingRepository {
+            tables: Mutex::default(),
+            bookings_max,
+        }
+    }
+
+    /// Makes the next `n` writes (insert, update) fail with `Unavailable`.
+    pub fn fail_next_writes(&self, n: u32) {
+        self.tables.lock().fail_writes = n;
+    }
+
+    /// Makes the next `n` reads (get, list, find) fail with `Unavailable`.
+    pub fn fail_next_reads(&self, n: u32) {
+        self.tables.lock().fail_reads = n;
+    }
+
+    /// Every stored booking, in id order (for tests and audits).
+    #[must_use]
+    pub fn all(&self) -> Vec<BookingRecord> {
+        let tables = self.tables.lock();
+        let mut all: Vec<BookingRecord> = tables.by_id.values().cloned().collect();
+        all.sort_by_key(BookingRecord::id);
+        all
+    }
+}
+
+fn injected(counter: &mut u32, what: &str) -> Result<(), RepositoryError> {
+    if *counter > 0 {
+        *counter -= 1;
+        return Err(RepositoryError::Unavailable {
+            message: format!("injected {what} failure"),
+        });
+    }
+    Ok(())
+}
+
+impl Tables {
+    fn check_key(&self, record: &BookingRecord) -> Result<(), RepositoryError> {
+        if let Some(key) = record.idempotency_key()
+            && let Some(&owner) = self.by_key.get(key)
+            && owner != record.id()
+        {
+            return Err(RepositoryError::KeyConflict {
+                key: key.clone(),
+                owner,
+            });
+        }
+        Ok(())
+    }
+}
+
+impl BookingRepository for InMemoryBookingRepository {
+    fn next_id(&self) -> Result<BookingId, RepositoryError> {
+        let mut tables = self.tables.lock();
+        tables.last_id += 1;
+        Ok(BookingId::new(tables.last_id))
+    }
+
+    fn insert(&self, record: &BookingRecord) -> Result<(), RepositoryError> {
+        let mut tables = self.tables.lock();
+        injected(&mut tables.fail_writes, "write")?;
+        let id = record.id();
+        if tables.by_id.contains_key(&id) {
+            return Err(RepositoryError::Duplicate { id });
+        }
+        if tables.by_id.len() >= self.bookings_max {
+            return Err(RepositoryError::Full {
+                max: self.bookings_max,
+            });
+        }
+        tables.check_key(record)?;
+        if let Some(key) = record.idempotency_key() {
+            tables.by_key.insert(key.clone(), id);
+        }
+        tables.by_user.entry(record.user()).or_default().push(id);
+        tables.by_id.insert(id, record.clone());
+        Ok(())
+    }
+
+    fn update(&self, record: &BookingRecord, expected_version: u64) -> Result<(), RepositoryError> {
+        let mut tables = self.tables.lock();
+        injected(&mut tables.fail_writes, "write")?;
+        let id = record.id();
+        let stored = tables
+            .by_id
+            .get(&id)
+            .ok_or(RepositoryError::NotFound { id })?
+            .version();
+        if stored != expected_version || record.version() <= stored {
+            return Err(RepositoryError::VersionConflict {
+                id,
+                stored,
+                expected: expected_version,
+            });
+        }
+        tables.check_key(record)?;
+        if let Some(key) = record.idempotency_key() {
+            tables.by_key.insert(key.clone(), id);
+        }
+        tables.by_id.insert(id, record.clone());
+        Ok(())
+    }
+
+    fn get(&self, id: BookingId) -> Result<Option<BookingRecord>, RepositoryError> {
+        let mut tables = self.tables.lock();
+        injected(&mut tables.fail_reads, "read")?;
+        Ok(tables.by_id.get(&id).cloned())
+    }
+
+    fn list_by_user(
+        &self,
+        user: UserId,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError> {
+        let mut tables = self.tables.lock();
+        injected(&mut tables.fail_reads, "read")?;
+        let Some(ids) = tables.by_user.get(&user) else {
+            return Ok(Vec::new());
+        };
+        // Ids grow with time, and a user's list is appended in insert order: newest last.
+        Ok(ids
+            .iter()
+            .rev()
+            .take(limit)
+            .filter_map(|id| tables.by_id.get(id).cloned())
+            .collect())
+    }
+
+    fn find_by_idempotency_key(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<BookingRecord>, RepositoryError> {
+        let mut tables = self.tables.lock();
+        injected(&mut tables.fail_reads, "read")?;
+        Ok(tables
+            .by_key
+            .get(key)
+            .and_then(|id| tables.by_id.get(id))
+            .cloned())
+    }
+}
