@@ -57,6 +57,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
@@ -295,6 +296,18 @@ pub enum RefundStatus {
     },
 }
 
+impl fmt::Display for RefundStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RefundStatus::Done { refund_id, .. } => write!(f, "done ({refund_id})"),
+            RefundStatus::PendingRetry {
+                attempts,
+                last_error,
+            } => write!(f, "pending retry after {attempts} attempts: {last_error}"),
+        }
+    }
+}
+
 /// A refund owed or paid on a booking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -412,7 +425,17 @@ impl fmt::Display for BookingStatus {
 }
 
 mod sealed {
-    pub trait Sealed {}
+    /// Seals [`BookingState`](super::BookingState) and converts between a typed booking and
+    /// the runtime record without cloning.
+    pub trait Sealed: Sized + Clone + std::fmt::Debug {
+        fn into_record(booking: super::Booking<Self>) -> super::BookingRecord
+        where
+            Self: super::BookingState;
+
+        fn from_record(record: super::BookingRecord) -> Option<super::Booking<Self>>
+        where
+            Self: super::BookingState;
+    }
 }
 
 /// A booking state. Sealed: the four states are the only ones.
@@ -451,10 +474,32 @@ pub struct Expired {
     expired_at: DateTime<Utc>,
 }
 
-impl sealed::Sealed for Pending {}
-impl sealed::Sealed for Confirmed {}
-impl sealed::Sealed for Cancelled {}
-impl sealed::Sealed for Expired {}
+macro_rules! sealed_state {
+    ($state:ident) => {
+        impl sealed::Sealed for $state {
+            fn into_record(booking: Booking<Self>) -> BookingRecord {
+                BookingRecord::$state(booking)
+            }
+
+            fn from_record(record: BookingRecord) -> Option<Booking<Self>> {
+                match record {
+                    BookingRecord::$state(booking) => Some(booking),
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<Booking<$state>> for BookingRecord {
+            fn from(booking: Booking<$state>) -> Self {
+                BookingRecord::$state(booking)
+            }
+        }
+    };
+}
+sealed_state!(Pending);
+sealed_state!(Confirmed);
+sealed_state!(Cancelled);
+sealed_state!(Expired);
 impl BookingState for Pending {
     const STATUS: BookingStatus = BookingStatus::Pending;
 }
@@ -474,9 +519,9 @@ struct Core {
     id: BookingId,
     user: UserId,
     show: ShowId,
-    seats: Vec<SeatId>,
+    seats: Arc<[SeatId]>,
     hold: HoldId,
-    quote: BookingQuote,
+    quote: Arc<BookingQuote>,
     idempotency_key: Option<IdempotencyKey>,
     payment: Option<PaymentReceipt>,
     refunds: Vec<RefundRecord>,
@@ -499,7 +544,9 @@ struct Core {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Booking<S: BookingState> {
-    core: Core,
+    /// Shared until written: cloning a booking (into a repository, to an observer) is a
+    /// reference-count bump; a transition copies the core only if someone else holds it.
+    core: Arc<Core>,
     state: S,
 }
 
@@ -582,8 +629,20 @@ impl<S: BookingState> Booking<S> {
         &self.state
     }
 
+    /// Converts into the runtime record without cloning.
+    #[must_use]
+    pub fn into_record(self) -> BookingRecord {
+        S::into_record(self)
+    }
+
+    /// The typed booking inside `record`, if it is in state `S`.
+    #[must_use]
+    pub fn from_record(record: BookingRecord) -> Option<Self> {
+        S::from_record(record)
+    }
+
     fn into<T: BookingState>(mut self, state: T) -> Booking<T> {
-        self.core.version += 1;
+        Arc::make_mut(&mut self.core).version += 1;
         Booking {
             core: self.core,
             state,
@@ -599,14 +658,14 @@ impl Booking<Pending> {
         id: BookingId,
         user: UserId,
         show: ShowId,
-        seats: Vec<SeatId>,
+        seats: Arc<[SeatId]>,
         hold: HoldId,
         hold_expires_at: DateTime<Utc>,
-        quote: BookingQuote,
+        quote: Arc<BookingQuote>,
         created_at: DateTime<Utc>,
     ) -> Self {
         Booking {
-            core: Core {
+            core: Arc::new(Core {
                 id,
                 user,
                 show,
@@ -618,7 +677,7 @@ impl Booking<Pending> {
                 refunds: Vec::new(),
                 created_at,
                 version: 1,
-            },
+            }),
             state: Pending { hold_expires_at },
         }
     }
@@ -633,24 +692,24 @@ impl Booking<Pending> {
     /// Records the idempotency key of a completion attempt.
     #[must_use]
     pub fn with_idempotency_key(mut self, key: IdempotencyKey) -> Self {
-        self.core.idempotency_key = Some(key);
-        self.core.version += 1;
+        Arc::make_mut(&mut self.core).idempotency_key = Some(key);
+        Arc::make_mut(&mut self.core).version += 1;
         self
     }
 
     /// Swaps in a new hold on the same seats (re-acquired after the old one expired).
     #[must_use]
     pub fn with_hold(mut self, hold: HoldId, hold_expires_at: DateTime<Utc>) -> Self {
-        self.core.hold = hold;
+        Arc::make_mut(&mut self.core).hold = hold;
         self.state.hold_expires_at = hold_expires_at;
-        self.core.version += 1;
+        Arc::make_mut(&mut self.core).version += 1;
         self
     }
 
     /// Paid and confirmed.
     #[must_use]
     pub fn confirm(mut self, receipt: PaymentReceipt, at: DateTime<Utc>) -> Booking<Confirmed> {
-        self.core.payment = Some(receipt);
+        Arc::make_mut(&mut self.core).payment = Some(receipt);
         self.into(Confirmed { confirmed_at: at })
     }
 
@@ -675,8 +734,8 @@ impl Booking<Pending> {
         reason: CancelReason,
         at: DateTime<Utc>,
     ) -> Booking<Cancelled> {
-        self.core.payment = receipt;
-        self.core.refunds.push(refund);
+        Arc::make_mut(&mut self.core).payment = receipt;
+        Arc::make_mut(&mut self.core).refunds.push(refund);
         self.cancel(reason, at)
     }
 
@@ -702,7 +761,7 @@ impl Booking<Confirmed> {
         seats_released: bool,
         at: DateTime<Utc>,
     ) -> Booking<Cancelled> {
-        self.core.refunds.extend(refund);
+        Arc::make_mut(&mut self.core).refunds.extend(refund);
         self.into(Cancelled {
             cancelled_at: at,
             reason: CancelReason::UserCancelled,
@@ -733,12 +792,13 @@ impl Booking<Cancelled> {
     /// Replaces the refund with the same key (a retried refund's new status).
     #[must_use]
     pub fn with_refund(mut self, refund: RefundRecord) -> Self {
-        if let Some(slot) = self.core.refunds.iter_mut().find(|r| r.key == refund.key) {
+        let core = Arc::make_mut(&mut self.core);
+        if let Some(slot) = core.refunds.iter_mut().find(|r| r.key == refund.key) {
             *slot = refund;
         } else {
-            self.core.refunds.push(refund);
+            core.refunds.push(refund);
         }
-        self.core.version += 1;
+        core.version += 1;
         self
     }
 }
@@ -913,17 +973,3 @@ impl BookingRecord {
         refunded.try_fold(charged, |left, refund| left.checked_sub(refund).ok())
     }
 }
-
-macro_rules! record_from {
-    ($state:ident) => {
-        impl From<Booking<$state>> for BookingRecord {
-            fn from(booking: Booking<$state>) -> Self {
-                BookingRecord::$state(booking)
-            }
-        }
-    };
-}
-record_from!(Pending);
-record_from!(Confirmed);
-record_from!(Cancelled);
-record_from!(Expired);

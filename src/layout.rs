@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::id::SeatId;
 
@@ -138,7 +139,7 @@ impl Seat {
 /// One row of a layout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
-    label: String,
+    label: Arc<str>,
     first_seat: u32,
     seat_count: u32,
     /// `cells[column]` is `Some(seat)` or `None` for an aisle gap.
@@ -411,7 +412,7 @@ impl SeatLayoutBuilder {
                 return Err(LayoutError::DuplicateRowLabel { label });
             }
             rows.push(Row {
-                label,
+                label: Arc::from(label),
                 first_seat,
                 seat_count: u32::from(number),
                 cells,
@@ -540,7 +541,7 @@ impl SeatLayout {
     /// The id of the seat with this label, or `None`.
     #[must_use]
     pub fn seat_id_by_label(&self, label: &SeatLabel) -> Option<SeatId> {
-        let row = &self.rows[usize::from(*self.row_by_label.get(&label.row)?)];
+        let row = &self.rows[usize::from(*self.row_by_label.get(&*label.row)?)];
         let number = u32::from(label.number);
         (number >= 1 && number <= row.seat_count).then(|| SeatId::new(row.first_seat + number - 1))
     }
@@ -596,7 +597,7 @@ fn row_label(mut index: usize) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SeatLabel {
-    row: String,
+    row: Arc<str>,
     number: u16,
 }
 
@@ -635,7 +636,7 @@ impl FromStr for SeatLabel {
         }
         let number = number.parse::<u16>().map_err(|_| err())?;
         Ok(SeatLabel {
-            row: row.to_owned(),
+            row: Arc::from(row),
             number,
         })
     }

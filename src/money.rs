@@ -163,6 +163,7 @@ pub enum MoneyError {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(from = "RawMoney"))]
 pub struct Money {
     amount: Decimal,
     currency: Currency,
@@ -181,7 +182,10 @@ impl Money {
     /// Zero in `currency`.
     #[must_use]
     pub fn zero(currency: Currency) -> Money {
-        Money::new(Decimal::ZERO, currency)
+        Money {
+            amount: Decimal::new(0, u32::from(currency.minor_units)),
+            currency,
+        }
     }
 
     /// An amount counted in minor units, e.g. cents: `from_minor(1250, EUR)` is 12.50 EUR.
@@ -260,7 +264,11 @@ impl Money {
             .amount
             .checked_add(other.amount)
             .ok_or(MoneyError::Overflow)?;
-        Ok(Money::new(sum, self.currency))
+        // Both operands carry exactly the minor-unit digits, so the sum does too.
+        Ok(Money {
+            amount: sum,
+            currency: self.currency,
+        })
     }
 
     /// `self - other`.
@@ -274,7 +282,10 @@ impl Money {
             .amount
             .checked_sub(other.amount)
             .ok_or(MoneyError::Overflow)?;
-        Ok(Money::new(difference, self.currency))
+        Ok(Money {
+            amount: difference,
+            currency: self.currency,
+        })
     }
 
     /// `self × factor`, rounded to the minor unit.
@@ -327,6 +338,21 @@ impl Money {
         amounts
             .into_iter()
             .try_fold(Money::zero(currency), Money::checked_add)
+    }
+}
+
+/// Deserialized money is rounded like any other.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct RawMoney {
+    amount: Decimal,
+    currency: Currency,
+}
+
+#[cfg(feature = "serde")]
+impl From<RawMoney> for Money {
+    fn from(raw: RawMoney) -> Money {
+        Money::new(raw.amount, raw.currency)
     }
 }
 

@@ -213,6 +213,12 @@ impl Outbox {
         }
     }
 
+    /// Whether any observer listens.
+    #[must_use]
+    pub fn has_observers(&self) -> bool {
+        !self.observers.is_empty()
+    }
+
     /// Queues `event` for every observer. Never calls an observer.
     pub fn publish(&self, event: BookingEvent, record: BookingRecord) {
         if self.observers.is_empty() {

@@ -209,8 +209,9 @@ struct Ledger {
     refund_failures: u32,
     void_failures: u32,
     captures: HashMap<IdempotencyKey, u32>,
-    charged: HashMap<Currency, Money>,
-    refunded: HashMap<Currency, Money>,
+    // Few currencies: a list beats a hash map.
+    charged: Vec<Money>,
+    refunded: Vec<Money>,
     next_id: u64,
 }
 
@@ -265,23 +266,13 @@ impl InMemoryPaymentGateway {
     /// Money captured in `currency`, refunds not deducted.
     #[must_use]
     pub fn charged_total(&self, currency: Currency) -> Money {
-        let ledger = self.ledger.lock();
-        ledger
-            .charged
-            .get(&currency)
-            .copied()
-            .unwrap_or(Money::zero(currency))
+        Ledger::total(&self.ledger.lock().charged, currency)
     }
 
     /// Money refunded in `currency`.
     #[must_use]
     pub fn refunded_total(&self, currency: Currency) -> Money {
-        let ledger = self.ledger.lock();
-        ledger
-            .refunded
-            .get(&currency)
-            .copied()
-            .unwrap_or(Money::zero(currency))
+        Ledger::total(&self.ledger.lock().refunded, currency)
     }
 
     /// How many times money was captured under `key` (never more than one).
@@ -304,12 +295,23 @@ impl InMemoryPaymentGateway {
 }
 
 impl Ledger {
-    fn add(map: &mut HashMap<Currency, Money>, amount: Money) {
-        let slot = map
-            .entry(amount.currency())
-            .or_insert(Money::zero(amount.currency()));
-        // Same currency by construction of the key; overflow would need 10^28 of money.
-        *slot = slot.checked_add(amount).unwrap_or(*slot);
+    fn add(totals: &mut Vec<Money>, amount: Money) {
+        match totals
+            .iter_mut()
+            .find(|t| t.currency() == amount.currency())
+        {
+            // Same currency; overflow would need 10^28 of money.
+            Some(total) => *total = total.checked_add(amount).unwrap_or(*total),
+            None => totals.push(amount),
+        }
+    }
+
+    fn total(totals: &[Money], currency: Currency) -> Money {
+        totals
+            .iter()
+            .copied()
+            .find(|t| t.currency() == currency)
+            .unwrap_or(Money::zero(currency))
     }
 
     fn capture(&mut self, request: &ChargeRequest, unknown_left: u32) -> PaymentReceipt {

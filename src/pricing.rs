@@ -291,7 +291,13 @@ impl PriceDraft {
     pub fn finish(self) -> Result<PriceQuote, PricingError> {
         let currency = self.currency;
         let in_currency = |money: Money| -> Result<Money, PricingError> {
-            Money::zero(currency).checked_add(money)?;
+            if money.currency() != currency {
+                return Err(MoneyError::CurrencyMismatch {
+                    left: currency,
+                    right: money.currency(),
+                }
+                .into());
+            }
             Ok(money)
         };
         if let Some((label, price)) = self.over {
@@ -517,7 +523,13 @@ impl PricingStrategy for SeatKindPricing {
             .iter()
             .find(|(kind, _)| *kind == seat.kind())
             .map_or(self.default, |(_, price)| *price);
-        draft.set_base(format!("Base ({})", seat.kind()), price);
+        let label = match seat.kind() {
+            SeatKind::Premium => "Base (premium)",
+            SeatKind::Vip => "Base (vip)",
+            SeatKind::Recliner => "Base (recliner)",
+            _ => "Base (regular)",
+        };
+        draft.set_base(label, price);
         Ok(())
     }
 }

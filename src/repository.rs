@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use parking_lot::Mutex;
 
 use crate::booking::{BookingRecord, IdempotencyKey};
+use crate::fxhash::FxHashMap;
 use crate::id::{BookingId, UserId};
 
 /// Why a repository operation failed. On every error the stored data is unchanged.
@@ -155,10 +156,13 @@ pub const IN_MEMORY_BOOKINGS_MAX: usize = 1_000_000;
 
 #[derive(Debug, Default)]
 struct Tables {
-    by_id: HashMap<BookingId, BookingRecord>,
-    by_user: HashMap<UserId, Vec<BookingId>>,
+    // Ids are minted here and user ids come from the host's authentication: FxHash is safe.
+    // Idempotency keys are client strings: they keep SipHash.
+    by_id: FxHashMap<BookingId, BookingRecord>,
+    by_user: FxHashMap<UserId, Vec<BookingId>>,
     by_key: HashMap<IdempotencyKey, BookingId>,
     last_id: u64,
+    skip_writes: u32,
     fail_writes: u32,
     fail_reads: u32,
 }
@@ -206,7 +210,14 @@ impl InMemoryBookingRepository {
 
     /// Makes the next `n` writes (insert, update) fail with `Unavailable`.
     pub fn fail_next_writes(&self, n: u32) {
-        self.tables.lock().fail_writes = n;
+        self.fail_writes_after(0, n);
+    }
+
+    /// Lets `skip` writes succeed, then makes the `n` after them fail with `Unavailable`.
+    pub fn fail_writes_after(&self, skip: u32, n: u32) {
+        let mut tables = self.tables.lock();
+        tables.skip_writes = skip;
+        tables.fail_writes = n;
     }
 
     /// Makes the next `n` reads (get, list, find) fail with `Unavailable`.
@@ -225,6 +236,14 @@ impl InMemoryBookingRepository {
 }
 
 fn injected(counter: &mut u32, what: &str) -> Result<(), RepositoryError> {
+    injected_after(&mut 0, counter, what)
+}
+
+fn injected_after(skip: &mut u32, counter: &mut u32, what: &str) -> Result<(), RepositoryError> {
+    if *counter > 0 && *skip > 0 {
+        *skip -= 1;
+        return Ok(());
+    }
     if *counter > 0 {
         *counter -= 1;
         return Err(RepositoryError::Unavailable {
@@ -258,7 +277,8 @@ impl BookingRepository for InMemoryBookingRepository {
 
     fn insert(&self, record: &BookingRecord) -> Result<(), RepositoryError> {
         let mut tables = self.tables.lock();
-        injected(&mut tables.fail_writes, "write")?;
+        let tables = &mut *tables;
+        injected_after(&mut tables.skip_writes, &mut tables.fail_writes, "write")?;
         let id = record.id();
         if tables.by_id.contains_key(&id) {
             return Err(RepositoryError::Duplicate { id });
@@ -279,7 +299,8 @@ impl BookingRepository for InMemoryBookingRepository {
 
     fn update(&self, record: &BookingRecord, expected_version: u64) -> Result<(), RepositoryError> {
         let mut tables = self.tables.lock();
-        injected(&mut tables.fail_writes, "write")?;
+        let tables = &mut *tables;
+        injected_after(&mut tables.skip_writes, &mut tables.fail_writes, "write")?;
         let id = record.id();
         let stored = tables
             .by_id

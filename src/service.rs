@@ -26,8 +26,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use parking_lot::{Mutex, RwLock};
 
 use crate::booking::{
-    Booking, BookingQuote, BookingRecord, BookingStatus, CancelReason, Cancelled, Confirmed,
-    IdempotencyKey, PaymentReceipt, Pending, RefundRecord, RefundStatus, SeatQuote,
+    Booking, BookingQuote, BookingRecord, BookingState, BookingStatus, CancelReason, Cancelled,
+    Confirmed, IdempotencyKey, PaymentReceipt, Pending, RefundRecord, RefundStatus, SeatQuote,
 };
 use crate::cancellation::{CancellationDecision, CancellationPolicy, TieredCancellationPolicy};
 use crate::clock::Clock;
@@ -570,14 +570,15 @@ where
                 id,
                 user,
                 show,
-                seats.to_vec(),
+                hold.seats().clone(),
                 hold.id(),
                 expires,
-                quote,
+                Arc::new(quote),
                 wall,
             );
-            self.repository.insert(&booking.clone().into())?;
-            Ok(booking)
+            let record = booking.into_record();
+            self.repository.insert(&record)?;
+            Ok(Booking::from_record(record).unwrap_or_else(|| unreachable!()))
         });
         match booking {
             Ok(booking) => {
@@ -611,7 +612,7 @@ where
             self.clock.wall_now() + to_delta(hold.expires_at().saturating_duration_since(now));
         let version = pending.version();
         let extended = pending.with_hold(hold.id(), expires);
-        self.save(&extended.clone().into(), version)?;
+        let extended = self.save(extended, version)?;
         self.pending.lock().insert(booking, &hold);
         Ok(extended)
     }
@@ -667,7 +668,7 @@ where
         } else {
             let version = pending.version();
             let keyed = pending.with_idempotency_key(key.clone());
-            self.save(&keyed.clone().into(), version)?;
+            let keyed = self.save(keyed, version)?;
             keyed
         };
 
@@ -819,7 +820,7 @@ where
                 cancelled = cancelled.with_refund(updated);
             }
             if cancelled.version() != version {
-                self.save(&cancelled.clone().into(), version)?;
+                cancelled = self.save(cancelled, version)?;
             }
             if cancelled.refunds().iter().all(RefundRecord::is_done) {
                 self.refunds_pending.lock().remove(&booking);
@@ -933,8 +934,23 @@ where
         })
     }
 
-    /// Saves with bounded retries while the repository is unavailable.
-    fn save(&self, record: &BookingRecord, expected_version: u64) -> Result<(), BookingError> {
+    /// Saves a booking (without cloning it) with bounded retries while the repository is
+    /// unavailable.
+    fn save<St: BookingState>(
+        &self,
+        booking: Booking<St>,
+        expected_version: u64,
+    ) -> Result<Booking<St>, BookingError> {
+        let record = booking.into_record();
+        self.save_record(&record, expected_version)?;
+        Ok(Booking::from_record(record).unwrap_or_else(|| unreachable!("same state")))
+    }
+
+    fn save_record(
+        &self,
+        record: &BookingRecord,
+        expected_version: u64,
+    ) -> Result<(), BookingError> {
         let mut last = None;
         for _ in 0..self.config.save_attempts {
             match self.repository.update(record, expected_version) {
@@ -951,8 +967,11 @@ where
         }))
     }
 
-    fn publish(&self, event: BookingEvent, record: BookingRecord) {
-        self.outbox.publish(event, record);
+    /// Queues a notification; builds the record only when someone listens.
+    fn publish(&self, event: BookingEvent, record: impl FnOnce() -> BookingRecord) {
+        if self.outbox.has_observers() {
+            self.outbox.publish(event, record());
+        }
     }
 
     fn after_commit(&self) {
@@ -966,7 +985,7 @@ where
         cancelled: Booking<Cancelled>,
         expected_version: u64,
     ) -> Result<Booking<Cancelled>, BookingError> {
-        self.save(&cancelled.clone().into(), expected_version)?;
+        let cancelled = self.save(cancelled, expected_version)?;
         self.pending.lock().remove(cancelled.id());
         if cancelled.refunds().iter().any(|r| !r.is_done()) {
             let mut owed = self.refunds_pending.lock();
@@ -974,7 +993,7 @@ where
                 owed.insert(cancelled.id());
             }
         }
-        self.publish(BookingEvent::Cancelled, cancelled.clone().into());
+        self.publish(BookingEvent::Cancelled, || cancelled.clone().into());
         Ok(cancelled)
     }
 
@@ -1016,9 +1035,9 @@ where
             Err(other) => return Err(other.into()),
         };
         let confirmed = pending.confirm(receipt, self.wall());
-        self.save(&confirmed.clone().into(), version)?;
+        let confirmed = self.save(confirmed, version)?;
         self.pending.lock().remove(booking);
-        self.publish(BookingEvent::Confirmed, confirmed.clone().into());
+        self.publish(BookingEvent::Confirmed, || confirmed.clone().into());
         Ok(confirmed)
     }
 
@@ -1137,9 +1156,9 @@ where
     ) -> Result<Booking<crate::Expired>, BookingError> {
         let version = pending.version();
         let expired = pending.expire(self.wall());
-        self.save(&expired.clone().into(), version)?;
+        let expired = self.save(expired, version)?;
         self.pending.lock().remove(expired.id());
-        self.publish(BookingEvent::Expired, expired.clone().into());
+        self.publish(BookingEvent::Expired, || expired.clone().into());
         Ok(expired)
     }
 
@@ -1251,7 +1270,7 @@ where
         // Commit the cancellation first: if the refund went out before the save and the save
         // failed, the user would keep both the seats and the money.
         let cancelled = confirmed.cancel(owed.clone(), release_seats, wall);
-        self.save(&cancelled.clone().into(), version)?;
+        let cancelled = self.save(cancelled, version)?;
         if release_seats {
             let _ = self.store.release_booked(hold, user, self.clock.now());
         }
@@ -1260,10 +1279,12 @@ where
             let saved_version = cancelled.version();
             let paid = self.pay_refund(&receipt, owed, 0);
             cancelled = cancelled.with_refund(paid);
-            if self.save(&cancelled.clone().into(), saved_version).is_err() {
+            let record = cancelled.into_record();
+            if self.save_record(&record, saved_version).is_err() {
                 // The gateway has it under the refund key; the retry will record it.
                 self.refunds_pending.lock().insert(booking);
             }
+            cancelled = Booking::from_record(record).unwrap_or_else(|| unreachable!());
         }
         if cancelled.refunds().iter().any(|r| !r.is_done()) {
             let mut owed = self.refunds_pending.lock();
@@ -1271,7 +1292,7 @@ where
                 owed.insert(booking);
             }
         }
-        self.publish(BookingEvent::Cancelled, cancelled.clone().into());
+        self.publish(BookingEvent::Cancelled, || cancelled.clone().into());
         Ok(cancelled)
     }
 }

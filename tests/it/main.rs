@@ -1,5 +1,7 @@
 //! The integration test binary: one binary, one module per area, to keep link time down.
 
+mod booking;
 mod inventory;
 mod inventory_model;
 mod inventory_stress;
+mod pricing;
