@@ -668,8 +668,7 @@ where
         } else {
             let version = pending.version();
             let keyed = pending.with_idempotency_key(key.clone());
-            let keyed = self.save(keyed, version)?;
-            keyed
+            self.save(keyed, version)?
         };
 
         // Reject before charging if the seats are no longer ours.
