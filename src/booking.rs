@@ -2,59 +2,6 @@
 //! `Booking<Expired>`. Transitions consume the booking and return it in its next state, so an
 //! illegal transition does not compile. [`BookingRecord`] is the runtime form for storage and
 //! observers.
-//!
-//! The legal transitions compile:
-//!
-//! ```
-//! # use boxoffice::*;
-//! fn legal(
-//!     a: Booking<Pending>,
-//!     b: Booking<Pending>,
-//!     c: Booking<Pending>,
-//!     receipt: PaymentReceipt,
-//!     at: chrono::DateTime<chrono::Utc>,
-//! ) {
-//!     let confirmed: Booking<Confirmed> = a.confirm(receipt, at);
-//!     let _: Booking<Cancelled> = confirmed.cancel(None, true, at);
-//!     let _: Booking<Cancelled> = b.cancel(CancelReason::UserCancelled, at);
-//!     let _: Booking<Expired> = c.expire(at);
-//! }
-//! ```
-//!
-//! A cancelled booking cannot be confirmed:
-//!
-//! ```compile_fail
-//! # use boxoffice::*;
-//! fn confirm_cancelled(booking: Booking<Cancelled>, receipt: PaymentReceipt, at: chrono::DateTime<chrono::Utc>) {
-//!     let _ = booking.confirm(receipt, at);
-//! }
-//! ```
-//!
-//! An expired booking cannot be cancelled:
-//!
-//! ```compile_fail
-//! # use boxoffice::*;
-//! fn cancel_expired(booking: Booking<Expired>, at: chrono::DateTime<chrono::Utc>) {
-//!     let _ = booking.cancel(CancelReason::UserCancelled, at);
-//! }
-//! ```
-//!
-//! A confirmed booking cannot be confirmed again, nor expire:
-//!
-//! ```compile_fail
-//! # use boxoffice::*;
-//! fn expire_confirmed(booking: Booking<Confirmed>, at: chrono::DateTime<chrono::Utc>) {
-//!     let _ = booking.expire(at);
-//! }
-//! ```
-//!
-//! And nobody outside the crate can invent a state (the state trait is sealed):
-//!
-//! ```compile_fail
-//! # use boxoffice::*;
-//! struct Refunded;
-//! impl BookingState for Refunded {}
-//! ```
 
 use std::fmt;
 use std::sync::Arc;
@@ -530,6 +477,61 @@ struct Core {
 }
 
 /// A booking in state `S`. Users rarely name `S`: the service returns the right one.
+///
+/// # Transitions
+///
+/// The legal transitions compile:
+///
+/// ```
+/// # use boxoffice::*;
+/// fn legal(
+///     a: Booking<Pending>,
+///     b: Booking<Pending>,
+///     c: Booking<Pending>,
+///     receipt: PaymentReceipt,
+///     at: chrono::DateTime<chrono::Utc>,
+/// ) {
+///     let confirmed: Booking<Confirmed> = a.confirm(receipt, at);
+///     let _: Booking<Cancelled> = confirmed.cancel(None, true, at);
+///     let _: Booking<Cancelled> = b.cancel(CancelReason::UserCancelled, at);
+///     let _: Booking<Expired> = c.expire(at);
+/// }
+/// ```
+///
+/// A cancelled booking cannot be confirmed:
+///
+/// ```compile_fail
+/// # use boxoffice::*;
+/// fn confirm_cancelled(booking: Booking<Cancelled>, receipt: PaymentReceipt, at: chrono::DateTime<chrono::Utc>) {
+///     let _ = booking.confirm(receipt, at);
+/// }
+/// ```
+///
+/// An expired booking cannot be cancelled:
+///
+/// ```compile_fail
+/// # use boxoffice::*;
+/// fn cancel_expired(booking: Booking<Expired>, at: chrono::DateTime<chrono::Utc>) {
+///     let _ = booking.cancel(CancelReason::UserCancelled, at);
+/// }
+/// ```
+///
+/// A confirmed booking cannot be confirmed again, nor expire:
+///
+/// ```compile_fail
+/// # use boxoffice::*;
+/// fn expire_confirmed(booking: Booking<Confirmed>, at: chrono::DateTime<chrono::Utc>) {
+///     let _ = booking.expire(at);
+/// }
+/// ```
+///
+/// And nobody outside the crate can invent a state (the state trait is sealed):
+///
+/// ```compile_fail
+/// # use boxoffice::*;
+/// struct Refunded;
+/// impl BookingState for Refunded {}
+/// ```
 ///
 /// # Examples
 ///

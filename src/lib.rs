@@ -1,34 +1,45 @@
 //! boxoffice sells seats without ever selling one twice.
 //!
 //! It is a pure in-process booking core that cinema chains and event platforms link into their
-//! own services. This release has the seat inventory: per-show, all-or-nothing seat holds that
-//! expire on the monotonic clock, carry a fencing token and an owner, and resolve exactly once.
+//! own services: seat layouts, a per-show seat inventory with fenced, expiring, all-or-nothing
+//! holds, itemised pricing, typestate bookings, and a booking service over payment and
+//! repository adapters that the host supplies (in-memory ones ship with the crate).
 //!
 //! ```
 //! use std::sync::Arc;
-//! use std::time::Duration;
-//! use boxoffice::{Clock, HoldPolicy, ManualClock, SeatError, SeatLayout, ShowId, ShowSeatManager, UserId};
+//! use boxoffice::*;
+//! use chrono::{FixedOffset, TimeDelta};
 //!
-//! // A small screen: R regular, P premium, A accessible, C companion, `_` an aisle.
-//! let layout = Arc::new(
-//!     SeatLayout::builder()
-//!         .row("A", "AC_RRRR_CA")
-//!         .row("B", "RR_PPPP_RR")
-//!         .build()?,
-//! );
-//! let show = ShowSeatManager::new(ShowId::new(1), layout.clone(), HoldPolicy::default());
-//! let clock = ManualClock::new();
-//! let seats = ["B3", "B4"].map(|label| layout.seat_id(label).unwrap());
+//! // A screen (R regular, P premium, `_` aisle) and a show on it, three days from now.
+//! let layout = Arc::new(SeatLayout::builder().row("A", "RR_RRRR_RR").row("B", "RR_PPPP_RR").build()?);
+//! let store = Arc::new(InMemorySeatStore::new(HoldPolicy::default()));
+//! store.add_show(ShowId::new(1), layout.clone())?;
+//! let clock = Arc::new(ManualClock::new());
+//! let eur = |s| Money::parse(s, Currency::EUR);
+//! let pricing = SeatKindPricing::new(eur("10.00")?)?.with_kind(SeatKind::Premium, eur("12.50")?)?;
+//! let service = BookingService::builder(
+//!     store.clone(),
+//!     InMemoryPaymentGateway::new(),
+//!     InMemoryBookingRepository::new(),
+//!     clock.clone(),
+//! )
+//! .build(pricing);
+//! let starts = clock.wall_now() + TimeDelta::days(3);
+//! service.add_show(ShowInfo::builder(ShowId::new(1), starts, FixedOffset::east_opt(0).unwrap(), Currency::EUR).build())?;
+//!
+//! // Alice holds two premium seats; the price is fixed now, with a breakdown.
 //! let (alice, bob) = (UserId::new(1), UserId::new(2));
+//! let seats = [layout.seat_id("B3").unwrap(), layout.seat_id("B4").unwrap()];
+//! let pending = service.start_booking(alice, ShowId::new(1), &seats)?;
+//! assert_eq!(pending.quote().total(), eur("25.00")?);
 //!
-//! let hold = show.hold(alice, &seats, clock.now())?;
-//! // Bob wants the same seats: refused, nothing changes.
-//! assert!(matches!(show.hold(bob, &seats, clock.now()), Err(SeatError::Unavailable { .. })));
-//!
-//! clock.advance(Duration::from_secs(120));
-//! show.confirm(hold.id(), alice, clock.now())?;
-//! assert_eq!(show.seat_map(clock.now()).counts().booked(), 2);
-//! println!("{}", show.seat_map(clock.now()));
+//! // Bob cannot take them; Alice pays once, even if she clicks twice.
+//! assert!(service.start_booking(bob, ShowId::new(1), &seats).is_err());
+//! let key: IdempotencyKey = "alice-1".parse()?;
+//! let confirmed = service.complete_booking(pending.id(), alice, PaymentMethod::new("tok"), key.clone())?;
+//! let again = service.complete_booking(pending.id(), alice, PaymentMethod::new("tok"), key)?;
+//! assert_eq!(confirmed, again);
+//! assert_eq!(store.seat_map(ShowId::new(1), clock.now())?.counts().booked(), 2);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -41,18 +52,28 @@
 //!   confirm, extend and release check the owner and the token; expiry is exact to the instant.
 //! - [`SeatStore`]: the same operations over many shows, the boundary a shared store such as
 //!   Redis implements. [`InMemorySeatStore`] is the in-process one.
+//! - [`Money`] and [`PricingStrategy`]: decorators ([`WeekendPricing`], [`PeakHourPricing`],
+//!   [`HolidayPricing`], [`NewReleasePricing`], [`ConvenienceFee`], [`PriceCap`],
+//!   [`FlatDayOverride`]) settled in a documented order into an itemised [`PriceQuote`].
+//! - [`Booking`]: a typestate (`Booking<Pending>` → `Confirmed` / `Cancelled` / `Expired`)
+//!   whose illegal transitions do not compile, and [`BookingRecord`] for storage.
+//! - [`BookingService`]: start, complete (idempotent, payment-failure safe), cancel (under a
+//!   [`CancellationPolicy`]), expire, history. Adapters: [`PaymentGateway`],
+//!   [`BookingRepository`], [`BookingObserver`] (through a bounded, retrying [`Outbox`]).
 //! - [`Clock`]: time is injected. The core never reads a clock; it takes `now: Instant`.
 //!   [`ManualClock`] drives tests and simulations.
 //!
 //! # What it does not do
 //!
-//! - No I/O and no threads of its own: the host calls [`ShowSeatManager::expire_due`] when
-//!   [`ShowSeatManager::next_expiry`] says so.
+//! - No I/O and no threads of its own: the host calls [`BookingService::expire_due`] and
+//!   [`BookingService::deliver_notifications`] on its own timers
+//!   ([`ShowSeatManager::next_expiry`] and [`BookingService::next_notification_due`] say when).
 //! - No wall-clock time for holds: wall clocks jump; holds expire on the monotonic clock only.
+//! - No time-zone database: a show carries the UTC offset in force at its start.
 //!
 //! # Crate features
 //!
-//! - `serde`: `Serialize`/`Deserialize` for ids, statuses and value types.
+//! - `serde`: `Serialize`/`Deserialize` for ids, statuses, money, quotes and booking records.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]

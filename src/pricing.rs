@@ -1,52 +1,4 @@
-//! Pricing: a [`PricingStrategy`] trait, decorators that wrap one another, and an itemised
-//! [`PriceQuote`].
-//!
-//! # The order of rules
-//!
-//! Decorators do not compute on each other's running totals. Each one *records* its rule on a
-//! [`PriceDraft`], and the draft is settled in a fixed order, whatever the wrapping order:
-//!
-//! 1. an **override** (e.g. "Tuesday: every ticket 5.00 flat") short-circuits everything: the
-//!    ticket costs exactly the override price, and the breakdown says so;
-//! 2. the **base** price (by seat kind);
-//! 3. every **multiplier** (weekend, peak hour, holiday, new release), compounded on the exact
-//!    base and rounded once: `round(base × m₁ × m₂ × …)`;
-//! 4. every **flat fee** (convenience fee), added;
-//! 5. the **cap** (the lowest of all caps: a multiple of base or an absolute maximum), last.
-//!
-//! So wrapping order cannot change a total: multiplication and addition commute, and rounding
-//! happens once. It can change only the order of breakdown lines and how the rounding cent of
-//! the multiplied subtotal is attributed between multiplier lines.
-//!
-//! # Example
-//!
-//! ```
-//! use boxoffice::{Currency, Money, PeakHourPricing, PricingStrategy, SeatKind, SeatKindPricing, SeatLayout, ShowId, ShowInfo, WeekendPricing};
-//! use chrono::{FixedOffset, TimeZone, Utc};
-//! use rust_decimal::Decimal;
-//!
-//! let eur = |s: &str| Money::parse(s, Currency::EUR).unwrap();
-//! let base = SeatKindPricing::new(eur("10.00"))?.with_kind(SeatKind::Premium, eur("12.00"))?;
-//! let pricing = PeakHourPricing::new(
-//!     WeekendPricing::new(base, Decimal::new(125, 2))?,
-//!     Decimal::new(120, 2),
-//!     18..23,
-//! )?;
-//! // Saturday 2026-12-05, 19:00 in Paris (UTC+1).
-//! let show = ShowInfo::builder(
-//!     ShowId::new(1),
-//!     Utc.with_ymd_and_hms(2026, 12, 5, 18, 0, 0).unwrap(),
-//!     FixedOffset::east_opt(3600).unwrap(),
-//!     Currency::EUR,
-//! ).build();
-//! let layout = SeatLayout::builder().row("A", "PP").build()?;
-//! let quote = pricing.quote(&show, &layout.seats()[0])?;
-//! assert_eq!(
-//!     quote.to_string(),
-//!     "Base (premium) 12.00; Weekend ×1.25 +3.00; Peak hour ×1.20 +3.00; = 18.00 EUR"
-//! );
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! Pricing: the strategy trait, the draft that settles rules in a fixed order, decorators.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -221,7 +173,7 @@ impl fmt::Display for PriceQuote {
 }
 
 /// The rules a pricing chain recorded for one seat, settled by [`finish`](Self::finish) in the
-/// documented order (see the [module docs](crate::PricingStrategy)).
+/// documented order (see [`PricingStrategy`]).
 #[derive(Debug, Clone)]
 pub struct PriceDraft {
     currency: Currency,
@@ -376,12 +328,58 @@ impl PriceDraft {
 }
 
 /// A pricing rule, or a chain of them. Leaves set a base price; decorators wrap another
-/// strategy and record their rule on the draft. See the [module docs](self) for the order in
-/// which rules are settled.
+/// strategy and record their rule on a [`PriceDraft`].
 ///
-/// # Examples
+/// # The order of rules
 ///
-/// A custom decorator: a student discount.
+/// Decorators do not compute on each other's running totals. Each one *records* its rule on a
+/// [`PriceDraft`], and the draft is settled in a fixed order, whatever the wrapping order:
+///
+/// 1. an **override** (e.g. "Tuesday: every ticket 5.00 flat") short-circuits everything: the
+///    ticket costs exactly the override price, and the breakdown says so;
+/// 2. the **base** price (by seat kind);
+/// 3. every **multiplier** (weekend, peak hour, holiday, new release), compounded on the exact
+///    base and rounded once: `round(base × m₁ × m₂ × …)`;
+/// 4. every **flat fee** (convenience fee), added;
+/// 5. the **cap** (the lowest of all caps: a multiple of base or an absolute maximum), last.
+///
+/// So wrapping order cannot change a total: multiplication and addition commute, and rounding
+/// happens once. It can change only the order of breakdown lines and how the rounding cent of
+/// the multiplied subtotal is attributed between multiplier lines.
+///
+/// # Example
+///
+/// ```
+/// use boxoffice::{Currency, Money, PeakHourPricing, PricingStrategy, SeatKind, SeatKindPricing, SeatLayout, ShowId, ShowInfo, WeekendPricing};
+/// use chrono::{FixedOffset, TimeZone, Utc};
+/// use rust_decimal::Decimal;
+///
+/// let eur = |s: &str| Money::parse(s, Currency::EUR).unwrap();
+/// let base = SeatKindPricing::new(eur("10.00"))?.with_kind(SeatKind::Premium, eur("12.00"))?;
+/// let pricing = PeakHourPricing::new(
+///     WeekendPricing::new(base, Decimal::new(125, 2))?,
+///     Decimal::new(120, 2),
+///     18..23,
+/// )?;
+/// // Saturday 2026-12-05, 19:00 in Paris (UTC+1).
+/// let show = ShowInfo::builder(
+///     ShowId::new(1),
+///     Utc.with_ymd_and_hms(2026, 12, 5, 18, 0, 0).unwrap(),
+///     FixedOffset::east_opt(3600).unwrap(),
+///     Currency::EUR,
+/// ).build();
+/// let layout = SeatLayout::builder().row("A", "PP").build()?;
+/// let quote = pricing.quote(&show, &layout.seats()[0])?;
+/// assert_eq!(
+///     quote.to_string(),
+///     "Base (premium) 12.00; Weekend ×1.25 +3.00; Peak hour ×1.20 +3.00; = 18.00 EUR"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Example: a custom decorator
+///
+/// A student discount:
 ///
 /// ```
 /// use boxoffice::{PriceDraft, PricingError, PricingStrategy, Seat, ShowInfo};
@@ -576,7 +574,7 @@ multiplier_rule!(
     ///
     /// # Examples
     ///
-    /// See the [module docs](crate::PricingStrategy).
+    /// See [`PricingStrategy`].
     WeekendPricing, "Weekend",
     { days: Vec<Weekday> },
     |rule, show| rule.days.contains(&show.local_start().weekday())
@@ -611,7 +609,7 @@ multiplier_rule!(
     ///
     /// # Examples
     ///
-    /// See the [module docs](crate::PricingStrategy).
+    /// See [`PricingStrategy`].
     PeakHourPricing, "Peak hour",
     { hours: Range<u32> },
     |rule, show| rule.hours.contains(&show.local_start().hour())

@@ -1,22 +1,5 @@
 //! [`BookingService`]: everything between "these seats are held" and "the user has tickets, or
 //! their money back".
-//!
-//! # Failure points and what the service does
-//!
-//! | where | failure | response |
-//! |---|---|---|
-//! | start | seats taken, bad request | typed rejection; nothing held |
-//! | start | pricing or repository fails after the hold | the hold is released before the error returns: no orphan hold |
-//! | complete | not the owner; not pending | rejected before anything else |
-//! | complete | the hold already expired | rejected **before charging**; the booking expires |
-//! | complete | payment declined | seats released; booking cancelled with the reason |
-//! | complete | payment outcome unknown | retried with the same idempotency key (bounded); still unknown: the key is voided (any charge refunded), seats released, booking cancelled |
-//! | complete | paid, but the hold expired meanwhile | the same seats are re-acquired and confirmed if still free; otherwise the charge is refunded and the booking cancelled — never "charged with no ticket" |
-//! | complete | confirm or save fails after charging | the error is returned, never ignored; the booking stays pending with its key; a retry with the same key charges nothing new and finishes the job; if the hold expires first, the key is voided |
-//! | complete | double click / network retry | same key: the stored result, charged once; concurrent duplicate: `InProgress` |
-//! | cancel | policy forbids | rejected; nothing changes |
-//! | cancel | refund fails | recorded as pending retry ([`BookingService::retry_refunds`]); seats follow the policy, never sold twice |
-//! | any | an observer fails or panics | the booking is unaffected; the notification is retried with backoff |
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -408,6 +391,23 @@ impl<S, P, R, C> BookingServiceBuilder<S, P, R, C> {
 ///
 /// Each method reads the clock once or twice and never holds a lock while calling an adapter
 /// or an observer. Observers hear about committed transitions through a bounded outbox.
+///
+/// # Failure points and what the service does
+///
+/// | where | failure | response |
+/// |---|---|---|
+/// | start | seats taken, bad request | typed rejection; nothing held |
+/// | start | pricing or repository fails after the hold | the hold is released before the error returns: no orphan hold |
+/// | complete | not the owner; not pending | rejected before anything else |
+/// | complete | the hold already expired | rejected **before charging**; the booking expires |
+/// | complete | payment declined | seats released; booking cancelled with the reason |
+/// | complete | payment outcome unknown | retried with the same idempotency key (bounded); still unknown: the key is voided (any charge refunded), seats released, booking cancelled |
+/// | complete | paid, but the hold expired meanwhile | the same seats are re-acquired and confirmed if still free; otherwise the charge is refunded and the booking cancelled — never "charged with no ticket" |
+/// | complete | confirm or save fails after charging | the error is returned, never ignored; the booking stays pending with its key; a retry with the same key charges nothing new and finishes the job; if the hold expires first, the key is voided |
+/// | complete | double click / network retry | same key: the stored result, charged once; concurrent duplicate: `InProgress` |
+/// | cancel | policy forbids | rejected; nothing changes |
+/// | cancel | refund fails | recorded as pending retry ([`BookingService::retry_refunds`]); seats follow the policy, never sold twice |
+/// | any | an observer fails or panics | the booking is unaffected; the notification is retried with backoff |
 ///
 /// # Examples
 ///
