@@ -967,3 +967,27 @@ fn history_lists_a_users_bookings_newest_first() {
         .collect();
     assert_eq!(history, [third.id(), first.id()]);
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn booking_records_round_trip_through_serde() {
+    let h = Harness::new();
+    let pending = h.start(ALICE, &["A1", "B2"]);
+    let confirmed = h
+        .service
+        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
+        .unwrap();
+    let cancelled = h.service.cancel_booking(confirmed.id(), ALICE).unwrap();
+    for record in [
+        BookingRecord::from(pending),
+        BookingRecord::from(confirmed),
+        BookingRecord::from(cancelled),
+    ] {
+        let json = serde_json::to_string(&record).unwrap();
+        let back: BookingRecord = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, record, "{json}");
+    }
+    let info = h.service.show(SHOW).unwrap();
+    let json = serde_json::to_string(&*info).unwrap();
+    assert_eq!(serde_json::from_str::<ShowInfo>(&json).unwrap(), *info);
+}
