@@ -78,6 +78,7 @@
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod best_available;
 mod booking;
 mod cancellation;
 mod clock;
@@ -94,6 +95,10 @@ mod service;
 mod show;
 mod store;
 
+pub use best_available::{
+    BEST_AVAILABLE_SEATS_MAX, BestAvailableError, BestAvailableRequest, FocalPoint, Selection,
+    SelectionRung, best_available, orphans_left_by,
+};
 pub use booking::{
     Booking, BookingQuote, BookingRecord, BookingState, BookingStatus, CancelReason, Cancelled,
     Confirmed, Expired, IDEMPOTENCY_KEY_LEN_MAX, IdempotencyKey, InvalidIdempotencyKey,

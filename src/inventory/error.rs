@@ -184,6 +184,9 @@ pub enum SeatError {
         /// The seats that are not blocked.
         seats: Vec<SeatId>,
     },
+    /// No seats fit a best-available request.
+    #[error(transparent)]
+    BestAvailable(#[from] crate::best_available::BestAvailableError),
     /// `now` plus a hold's time-to-live does not fit in an `Instant`.
     #[error("the time given is too far in the future")]
     TimeOverflow,

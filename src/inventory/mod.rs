@@ -32,6 +32,7 @@ pub use policy::{
 };
 pub use seat_map::{SeatCounts, SeatMap, SeatMapError, SeatStatus};
 
+use crate::best_available::{BestAvailableRequest, Selection};
 use crate::fxhash::FxHashMap;
 use crate::id::{FencingToken, HoldId, SeatId, ShowId, UserId};
 use crate::layout::SeatLayout;
@@ -460,6 +461,65 @@ impl ShowSeatManager {
         let mut state = self.state.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
+        self.hold_locked(&mut state, owner, seats, now)
+    }
+
+    /// Chooses the best available seats for `request` **and holds them**, under one lock
+    /// acquisition, so no other buyer can take the chosen seats in between (never "suggest,
+    /// then hold and hope"). See [`best_available`](crate::best_available) for the ladder.
+    ///
+    /// # Errors
+    ///
+    /// [`SeatError::BestAvailable`] when no seats fit the request; otherwise the errors of
+    /// [`hold`](Self::hold) (per-hold, per-user and live-hold limits). Nothing changes on
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Instant;
+    /// use boxoffice::{BestAvailableRequest, HoldPolicy, SeatLayout, ShowId, ShowSeatManager, UserId};
+    ///
+    /// let layout = Arc::new(SeatLayout::grid(10, 12)?);
+    /// let show = ShowSeatManager::new(ShowId::new(1), layout.clone(), HoldPolicy::default());
+    /// let (hold, selection) = show.hold_best_available(UserId::new(1), &BestAvailableRequest::new(4), Instant::now())?;
+    /// assert!(selection.is_contiguous());
+    /// let labels: Vec<String> = hold.seats().iter().map(|s| layout.label(*s).unwrap().to_string()).collect();
+    /// assert_eq!(labels, ["G5", "G6", "G7", "G8"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn hold_best_available(
+        &self,
+        owner: UserId,
+        request: &BestAvailableRequest,
+        now: Instant,
+    ) -> Result<(Hold, Selection), SeatError> {
+        crate::best_available::validate_request(request)?;
+        if request.count() > self.policy.seats_per_hold_max() {
+            return Err(SeatError::TooManySeats {
+                requested: usize::from(request.count()),
+                max: usize::from(self.policy.seats_per_hold_max()),
+            });
+        }
+        let mut state = self.state.lock();
+        let now = state.advance(now);
+        state.expire(now, self.show);
+        let selection =
+            crate::best_available::best_available(&self.layout, &state.status, request)?;
+        let seats: Arc<[SeatId]> = Arc::from(selection.seats());
+        let hold = self.hold_locked(&mut state, owner, seats, now)?;
+        Ok((hold, selection))
+    }
+
+    /// The checks and writes of a hold, with the lock held and expiry done.
+    fn hold_locked(
+        &self,
+        state: &mut State,
+        owner: UserId,
+        seats: Arc<[SeatId]>,
+        now: Instant,
+    ) -> Result<Hold, SeatError> {
         let requested = seats.len();
         let current = state.per_user.get(&owner).copied().unwrap_or(0);
         if current as usize + requested > self.policy.seats_per_user_max() as usize {

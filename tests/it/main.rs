@@ -1,5 +1,6 @@
 //! The integration test binary: one binary, one module per area, to keep link time down.
 
+mod best_available;
 mod booking;
 mod inventory;
 mod inventory_model;
