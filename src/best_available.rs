@@ -229,6 +229,9 @@ impl Candidate {
     }
 }
 
+/// A block of adjacent seats: where it starts and how many seats.
+type Block = (Candidate, usize);
+
 struct Finder<'a> {
     layout: &'a SeatLayout,
     status: &'a [SeatStatus],
@@ -322,12 +325,12 @@ impl Finder<'_> {
             if run_end - run_start < len {
                 continue;
             }
+            let ineligible = |c: usize| usize::from(cells[c].is_none_or(|s| !self.eligible(s)));
             let mut ineligible_in_window = 0;
             let mut score = 0.0;
             for c in run_start..run_start + len {
                 score += self.seat_cost(row, c);
-                ineligible_in_window +=
-                    usize::from(!self.eligible(cells[c].unwrap_or(SeatId::new(0))));
+                ineligible_in_window += ineligible(c);
             }
             let mut first = run_start;
             loop {
@@ -341,10 +344,8 @@ impl Finder<'_> {
                     break;
                 }
                 score += self.seat_cost(row, next) - self.seat_cost(row, first);
-                ineligible_in_window +=
-                    usize::from(!self.eligible(cells[next].unwrap_or(SeatId::new(0))));
-                ineligible_in_window -=
-                    usize::from(!self.eligible(cells[first].unwrap_or(SeatId::new(0))));
+                ineligible_in_window += ineligible(next);
+                ineligible_in_window -= ineligible(first);
                 first += 1;
             }
         }
@@ -392,9 +393,9 @@ impl Finder<'_> {
 
     /// Rung 3: two blocks in adjacent rows whose columns overlap; returns each block and its
     /// size.
-    fn split(&self, len: usize) -> Option<((Candidate, usize), (Candidate, usize))> {
+    fn split(&self, len: usize) -> Option<(Block, Block)> {
         let rows = self.layout.rows().len();
-        let mut best: Option<(f64, (Candidate, usize), (Candidate, usize))> = None;
+        let mut best: Option<(f64, Block, Block)> = None;
         for row in 0..rows.saturating_sub(1) {
             for front in 1..len {
                 let back = len - front;

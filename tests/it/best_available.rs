@@ -215,14 +215,22 @@ fn the_orphan_validator_flags_gaps_a_manual_pick_would_leave() {
         names.iter().map(|n| layout.seat_id(n).unwrap()).collect()
     };
     let gaps = |names: &[&str]| labels(&layout, &orphans_left_by(&layout, &statuses, &pick(names)));
-    assert_eq!(gaps(&["A2", "A3"]), ["A1", "A4"], "A4 sits between A3 and the taken A5");
+    assert_eq!(
+        gaps(&["A2", "A3"]),
+        ["A1", "A4"],
+        "A4 sits between A3 and the taken A5"
+    );
     assert_eq!(
         gaps(&["A1", "A2", "A3"]),
         ["A4"],
         "A4 sits between A3 and the taken A5"
     );
     assert!(gaps(&["A1", "A2"]).is_empty());
-    assert_eq!(gaps(&["A9"]), ["A8", "A10"], "an aisle or a row end closes a gap too");
+    assert_eq!(
+        gaps(&["A9"]),
+        ["A8", "A10"],
+        "an aisle or a row end closes a gap too"
+    );
     assert!(gaps(&["B1", "B2"]).is_empty());
 }
 
