@@ -81,6 +81,7 @@
 mod best_available;
 mod booking;
 mod cancellation;
+mod catalog;
 mod clock;
 mod fxhash;
 mod id;
@@ -107,6 +108,12 @@ pub use booking::{
 pub use cancellation::{
     CANCELLATION_TIERS_MAX, CancellationDecision, CancellationPolicy, InvalidCancellationPolicy,
     TieredCancellationPolicy,
+};
+pub use catalog::{
+    AUTO_SCHEDULE_MOVIES_MAX, CATALOG_ENTITIES_MAX, CATALOG_SHOWS_MAX, Catalog, CatalogError, City,
+    DemandCurve, GENRES_MAX, Movie, MovieSpec, NAME_LEN_MAX, PlannedShow, RUNTIME_MAX,
+    RuntimeConflict, ScheduleOverride, ScheduleWarning, Screen, Show, ShowFilter, ShowListing,
+    ShowSpec, TIMING_MAX, Theater, TheaterListing, TheaterSpec, Timings,
 };
 pub use money::{Currency, Money, MoneyError};
 pub use observer::{

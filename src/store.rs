@@ -9,7 +9,7 @@ use parking_lot::RwLock;
 use crate::fxhash::FxHashMap;
 use crate::id::{HoldId, SeatId, ShowId, UserId};
 use crate::inventory::{
-    Confirmation, ExpiredHold, Hold, HoldPolicy, SeatError, SeatMap, ShowSeatManager,
+    Confirmation, ExpiredHold, Hold, HoldPolicy, SeatCounts, SeatError, SeatMap, ShowSeatManager,
 };
 use crate::layout::SeatLayout;
 
@@ -175,6 +175,15 @@ pub trait SeatStore: Send + Sync {
     ///
     /// [`StoreError::UnknownShow`], or [`StoreError::Backend`].
     fn next_expiry(&self, show: ShowId) -> Result<Option<Instant>, StoreError>;
+
+    /// The show's seat counts, cheaper than a seat map. See [`ShowSeatManager::counts`].
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::UnknownShow`], or [`StoreError::Backend`].
+    fn counts(&self, show: ShowId, now: Instant) -> Result<SeatCounts, StoreError> {
+        Ok(self.seat_map(show, now)?.counts())
+    }
 
     /// A copy of the show's seat statuses. See [`ShowSeatManager::seat_map`].
     ///
@@ -372,6 +381,10 @@ impl SeatStore for InMemorySeatStore {
         self.with(show, |m| Ok(m.next_expiry()))
     }
 
+    fn counts(&self, show: ShowId, now: Instant) -> Result<SeatCounts, StoreError> {
+        self.with(show, |m| Ok(m.counts(now)))
+    }
+
     fn seat_map(&self, show: ShowId, now: Instant) -> Result<SeatMap, StoreError> {
         self.with(show, |m| Ok(m.seat_map(now)))
     }
@@ -423,6 +436,10 @@ impl<S: SeatStore + ?Sized> SeatStore for Arc<S> {
 
     fn next_expiry(&self, show: ShowId) -> Result<Option<Instant>, StoreError> {
         (**self).next_expiry(show)
+    }
+
+    fn counts(&self, show: ShowId, now: Instant) -> Result<SeatCounts, StoreError> {
+        (**self).counts(show, now)
     }
 
     fn seat_map(&self, show: ShowId, now: Instant) -> Result<SeatMap, StoreError> {

@@ -2,6 +2,7 @@
 
 mod best_available;
 mod booking;
+mod catalog;
 mod inventory;
 mod inventory_model;
 mod inventory_stress;
