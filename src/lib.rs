@@ -95,6 +95,7 @@ mod repository;
 mod service;
 mod show;
 mod store;
+mod sync;
 
 pub use best_available::{
     BEST_AVAILABLE_SEATS_MAX, BestAvailableError, BestAvailableRequest, FocalPoint, Selection,
@@ -153,7 +154,9 @@ pub use layout::{
     LAYOUT_ROWS_MAX, LAYOUT_SEATS_MAX, LayoutError, ROW_CELLS_MAX, ROW_LABEL_LEN_MAX, Row, Seat,
     SeatKind, SeatLabel, SeatLayout, SeatLayoutBuilder,
 };
-pub use store::{IN_MEMORY_SHOWS_MAX, InMemorySeatStore, SeatStore, StoreError};
+pub use store::{
+    BEST_AVAILABLE_ATTEMPTS, IN_MEMORY_SHOWS_MAX, InMemorySeatStore, SeatStore, StoreError,
+};
 
 /// The README's code blocks, compiled and run as doc tests so the README stays true.
 #[cfg(doctest)]

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use parking_lot::{Mutex, RwLock};
 
+use crate::best_available::{BestAvailableRequest, Selection};
 use crate::booking::{
     Booking, BookingQuote, BookingRecord, BookingState, BookingStatus, CancelReason, Cancelled,
     Confirmed, IdempotencyKey, PaymentReceipt, Pending, RefundRecord, RefundStatus, SeatQuote,
@@ -553,6 +554,35 @@ where
     ) -> Result<Booking<Pending>, BookingError> {
         let info = self.show_info(show)?;
         let layout = self.store.layout(show)?;
+        self.check_pending_room()?;
+        let now = self.clock.now();
+        let hold = self.store.hold(show, user, seats, now)?;
+        self.book_held(&info, &layout, hold, now)
+    }
+
+    /// Chooses the best available seats (see [`best_available`](crate::best_available)),
+    /// holds them in the same step, prices them and saves a pending booking.
+    ///
+    /// # Errors
+    ///
+    /// The same as [`start_booking`](Self::start_booking); [`Rejection::Seats`] carries
+    /// [`SeatError::BestAvailable`] when no seats fit the request.
+    pub fn start_booking_best_available(
+        &self,
+        user: UserId,
+        show: ShowId,
+        request: &BestAvailableRequest,
+    ) -> Result<(Booking<Pending>, Selection), BookingError> {
+        let info = self.show_info(show)?;
+        let layout = self.store.layout(show)?;
+        self.check_pending_room()?;
+        let now = self.clock.now();
+        let (hold, selection) = self.store.hold_best_available(show, user, request, now)?;
+        let booking = self.book_held(&info, &layout, hold, now)?;
+        Ok((booking, selection))
+    }
+
+    fn check_pending_room(&self) -> Result<(), BookingError> {
         if self.pending.lock().by_booking.len() >= self.config.pending_max {
             return Err(Rejection::Capacity {
                 what: "pending bookings",
@@ -560,16 +590,26 @@ where
             }
             .into());
         }
-        let now = self.clock.now();
+        Ok(())
+    }
+
+    /// Prices held seats and saves the pending booking; releases the hold on any error.
+    fn book_held(
+        &self,
+        info: &ShowInfo,
+        layout: &SeatLayout,
+        hold: Hold,
+        now: Instant,
+    ) -> Result<Booking<Pending>, BookingError> {
         let wall = self.clock.wall_now();
-        let hold = self.store.hold(show, user, seats, now)?;
-        let booking = self.price(&info, &layout, seats).and_then(|quote| {
+        let user = hold.owner();
+        let booking = self.price(info, layout, hold.seats()).and_then(|quote| {
             let id = self.repository.next_id()?;
             let expires = wall + to_delta(hold.expires_at().saturating_duration_since(now));
             let booking = Booking::new(
                 id,
                 user,
-                show,
+                info.id(),
                 hold.seats().clone(),
                 hold.id(),
                 expires,

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use parking_lot::RwLock;
 
+use crate::best_available::{BestAvailableRequest, Selection};
 use crate::fxhash::FxHashMap;
 use crate::id::{HoldId, SeatId, ShowId, UserId};
 use crate::inventory::{
@@ -116,6 +117,41 @@ pub trait SeatStore: Send + Sync {
         now: Instant,
     ) -> Result<Hold, StoreError>;
 
+    /// Chooses the best available seats and holds them. See
+    /// [`ShowSeatManager::hold_best_available`] and [`best_available`](crate::best_available).
+    ///
+    /// The default implementation reads the seat map, chooses, and holds all-or-nothing;
+    /// if another buyer took a chosen seat in between, the hold fails atomically and it chooses
+    /// again from a fresh map (at most [`BEST_AVAILABLE_ATTEMPTS`] times). It never sells a
+    /// seat twice, because the hold itself is atomic. Stores that can choose under their own
+    /// lock (the in-memory one) override it.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Seat`] with [`SeatError::BestAvailable`] or the reasons of
+    /// [`ShowSeatManager::hold`]; [`StoreError::UnknownShow`]; [`StoreError::Backend`].
+    fn hold_best_available(
+        &self,
+        show: ShowId,
+        owner: UserId,
+        request: &BestAvailableRequest,
+        now: Instant,
+    ) -> Result<(Hold, Selection), StoreError> {
+        let layout = self.layout(show)?;
+        let mut last = None;
+        for _ in 0..BEST_AVAILABLE_ATTEMPTS {
+            let map = self.seat_map(show, now)?;
+            let selection = crate::best_available::best_available(&layout, map.statuses(), request)
+                .map_err(SeatError::from)?;
+            match self.hold(show, owner, selection.seats(), now) {
+                Ok(hold) => return Ok((hold, selection)),
+                Err(err @ StoreError::Seat(SeatError::Unavailable { .. })) => last = Some(err),
+                Err(err) => return Err(err),
+            }
+        }
+        Err(last.unwrap_or(StoreError::UnknownShow { show }))
+    }
+
     /// Extends a live hold. See [`ShowSeatManager::extend`].
     ///
     /// # Errors
@@ -192,6 +228,10 @@ pub trait SeatStore: Send + Sync {
     /// [`StoreError::UnknownShow`], or [`StoreError::Backend`].
     fn seat_map(&self, show: ShowId, now: Instant) -> Result<SeatMap, StoreError>;
 }
+
+/// How many times the default [`SeatStore::hold_best_available`] chooses again after losing a
+/// race for a chosen seat.
+pub const BEST_AVAILABLE_ATTEMPTS: usize = 4;
 
 /// The most shows an [`InMemorySeatStore`] holds by default.
 pub const IN_MEMORY_SHOWS_MAX: usize = 100_000;
@@ -348,6 +388,16 @@ impl SeatStore for InMemorySeatStore {
         self.with(show, |m| m.hold(owner, seats, now))
     }
 
+    fn hold_best_available(
+        &self,
+        show: ShowId,
+        owner: UserId,
+        request: &BestAvailableRequest,
+        now: Instant,
+    ) -> Result<(Hold, Selection), StoreError> {
+        self.with(show, |m| m.hold_best_available(owner, request, now))
+    }
+
     fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {
         self.with(hold.show(), |m| m.extend(hold, owner, now))
     }
@@ -403,6 +453,16 @@ impl<S: SeatStore + ?Sized> SeatStore for Arc<S> {
         now: Instant,
     ) -> Result<Hold, StoreError> {
         (**self).hold(show, owner, seats, now)
+    }
+
+    fn hold_best_available(
+        &self,
+        show: ShowId,
+        owner: UserId,
+        request: &BestAvailableRequest,
+        now: Instant,
+    ) -> Result<(Hold, Selection), StoreError> {
+        (**self).hold_best_available(show, owner, request, now)
     }
 
     fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {

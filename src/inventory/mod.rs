@@ -23,7 +23,12 @@ use std::collections::{BinaryHeap, VecDeque};
 use std::sync::Arc;
 use std::time::Instant;
 
-use parking_lot::Mutex;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use parking_lot::RwLock;
+
+use crate::sync::{Mutex, MutexGuard};
 
 pub use error::{SeatConflict, SeatError};
 pub use policy::{
@@ -335,6 +340,67 @@ pub struct ShowSeatManager {
     layout: Arc<SeatLayout>,
     policy: HoldPolicy,
     state: Mutex<State>,
+    read: ReadPath,
+}
+
+/// The lock-free-for-readers side of a manager: the last published seat map, plus what a
+/// reader needs to know whether it is still current (the version, and the earliest queued
+/// expiry, as nanoseconds after `origin`).
+#[derive(Debug)]
+struct ReadPath {
+    published: RwLock<Arc<SeatMap>>,
+    version: AtomicU64,
+    expiry_hint_ns: AtomicU64,
+    origin: OnceLock<Instant>,
+}
+
+impl ReadPath {
+    fn nanos_since_origin(&self, at: Instant) -> Option<u64> {
+        let origin = self.origin.get()?;
+        Some(
+            at.checked_duration_since(*origin)
+                .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)),
+        )
+    }
+}
+
+/// The state lock; on release it publishes the version and the earliest expiry for readers.
+struct Locked<'a> {
+    guard: MutexGuard<'a, State>,
+    read: &'a ReadPath,
+}
+
+impl std::ops::Deref for Locked<'_> {
+    type Target = State;
+
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for Locked<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+impl Drop for Locked<'_> {
+    fn drop(&mut self) {
+        if let Some(seen) = self.guard.now_high_water {
+            let _ = self.read.origin.set(seen);
+        }
+        // A stale queue entry can only make the hint early: readers then take the slow path.
+        let hint = self
+            .guard
+            .expiry
+            .peek()
+            .and_then(|Reverse((at, _))| self.read.nanos_since_origin(*at))
+            .unwrap_or(u64::MAX);
+        self.read.expiry_hint_ns.store(hint, Ordering::Release);
+        self.read
+            .version
+            .store(self.guard.version, Ordering::Release);
+    }
 }
 
 const _: () = {
@@ -384,11 +450,24 @@ impl ShowSeatManager {
             now_high_water: None,
             version: 0,
         };
+        let initial = SeatMap {
+            show,
+            layout: layout.clone(),
+            statuses: state.status.clone(),
+            counts: state.counts,
+            version: 0,
+        };
         ShowSeatManager {
             show,
             layout,
             policy,
             state: Mutex::new(state),
+            read: ReadPath {
+                published: RwLock::new(Arc::new(initial)),
+                version: AtomicU64::new(0),
+                expiry_hint_ns: AtomicU64::new(u64::MAX),
+                origin: OnceLock::new(),
+            },
         }
     }
 
@@ -458,7 +537,7 @@ impl ShowSeatManager {
         )?;
         // Allocate outside the lock; the record and the receipt share this one allocation.
         let seats: Arc<[SeatId]> = Arc::from(seats);
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         self.hold_locked(&mut state, owner, seats, now)
@@ -502,7 +581,7 @@ impl ShowSeatManager {
                 max: usize::from(self.policy.seats_per_hold_max()),
             });
         }
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let selection =
@@ -613,7 +692,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, SeatError> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let state = &mut *state;
@@ -676,7 +755,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, SeatError> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let record = self.live_record(&mut state.holds, hold, owner)?;
@@ -722,7 +801,7 @@ impl ShowSeatManager {
         owner: UserId,
         now: Instant,
     ) -> Result<Confirmation, SeatError> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let state = &mut *state;
@@ -771,7 +850,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn release(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<(), SeatError> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let token = hold.token().get();
@@ -814,7 +893,7 @@ impl ShowSeatManager {
         owner: UserId,
         now: Instant,
     ) -> Result<(), SeatError> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let record = self.owned_record(&mut state.holds, hold, owner)?;
@@ -854,7 +933,7 @@ impl ShowSeatManager {
     /// ```
     pub fn block(&self, seats: &[SeatId], now: Instant) -> Result<(), SeatError> {
         validate_seats(&self.layout, seats, self.layout.capacity())?;
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         if let Some(conflicts) = state.conflicts(seats) {
@@ -887,7 +966,7 @@ impl ShowSeatManager {
     /// ```
     pub fn unblock(&self, seats: &[SeatId], now: Instant) -> Result<(), SeatError> {
         validate_seats(&self.layout, seats, self.layout.capacity())?;
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         let not_blocked: Vec<SeatId> = seats
@@ -928,7 +1007,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expire_due(&self, now: Instant) -> Vec<ExpiredHold> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         state.debug_check(&self.layout);
@@ -943,7 +1022,7 @@ impl ShowSeatManager {
     /// See [`expire_due`](Self::expire_due).
     #[must_use]
     pub fn next_expiry(&self) -> Option<Instant> {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         while let Some(&Reverse((at, token))) = state.expiry.peek() {
             if state.is_current_expiry(at, token) {
                 return Some(at);
@@ -962,7 +1041,7 @@ impl ShowSeatManager {
     #[must_use]
     pub fn seat_map(&self, now: Instant) -> SeatMap {
         let mut statuses = Vec::with_capacity(self.layout.capacity());
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         statuses.extend_from_slice(&state.status);
@@ -976,6 +1055,51 @@ impl ShowSeatManager {
             counts,
             version,
         }
+    }
+
+    /// A shared, read-only seat map as of `now`: the read path for hot shows.
+    ///
+    /// When nothing changed since the last published map and no hold has come due, this takes
+    /// no seat lock at all: two atomic loads, a read lock on the published map and an `Arc`
+    /// clone. Otherwise it rebuilds the map like [`seat_map`](Self::seat_map) and publishes
+    /// it for the readers after it. Thousands of readers between two changes share one copy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Instant;
+    /// use boxoffice::{HoldPolicy, SeatLayout, SeatId, ShowId, ShowSeatManager, UserId};
+    ///
+    /// let show = ShowSeatManager::new(ShowId::new(1), Arc::new(SeatLayout::grid(1, 4)?), HoldPolicy::default());
+    /// let now = Instant::now();
+    /// let first = show.snapshot(now);
+    /// assert!(Arc::ptr_eq(&first, &show.snapshot(now)), "nothing changed: the same copy");
+    /// show.hold(UserId::new(1), &[SeatId::new(0)], now)?;
+    /// let second = show.snapshot(now);
+    /// assert_eq!(second.counts().held(), 1);
+    /// assert!(second.version() > first.version());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn snapshot(&self, now: Instant) -> Arc<SeatMap> {
+        let version = self.read.version.load(Ordering::Acquire);
+        let due = self
+            .read
+            .nanos_since_origin(now)
+            .is_some_and(|at| at >= self.read.expiry_hint_ns.load(Ordering::Acquire));
+        if !due {
+            let cached = self.read.published.read().clone();
+            if cached.version == version {
+                return cached;
+            }
+        }
+        let fresh = Arc::new(self.seat_map(now));
+        let mut published = self.read.published.write();
+        if published.version < fresh.version {
+            *published = fresh.clone();
+        }
+        fresh
     }
 
     /// The seat counts at `now`, after expiring the holds due by then; cheaper than a seat map.
@@ -993,7 +1117,7 @@ impl ShowSeatManager {
     /// ```
     #[must_use]
     pub fn counts(&self, now: Instant) -> SeatCounts {
-        let mut state = self.state.lock();
+        let mut state = self.lock();
         let now = state.advance(now);
         state.expire(now, self.show);
         state.counts
@@ -1011,7 +1135,7 @@ impl ShowSeatManager {
         if hold.show() != self.show {
             return None;
         }
-        let state = self.state.lock();
+        let state = self.lock();
         state
             .holds
             .get(&hold.token().get())
@@ -1034,13 +1158,13 @@ impl ShowSeatManager {
     /// ```
     #[must_use]
     pub fn seats_of(&self, user: UserId) -> u32 {
-        self.state.lock().per_user.get(&user).copied().unwrap_or(0)
+        self.lock().per_user.get(&user).copied().unwrap_or(0)
     }
 
     /// Counters describing the manager's internal tables.
     #[must_use]
     pub fn stats(&self) -> InventoryStats {
-        let state = self.state.lock();
+        let state = self.lock();
         InventoryStats {
             live_holds: state.live_holds,
             hold_records: state.holds.len(),
@@ -1057,7 +1181,14 @@ impl ShowSeatManager {
     /// debug builds every mutation calls it too.
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
-        self.state.lock().check(&self.layout)
+        self.lock().check(&self.layout)
+    }
+
+    fn lock(&self) -> Locked<'_> {
+        Locked {
+            guard: self.state.lock(),
+            read: &self.read,
+        }
     }
 
     fn hold_id(&self, token: u64) -> HoldId {

@@ -991,3 +991,36 @@ fn booking_records_round_trip_through_serde() {
     let json = serde_json::to_string(&*info).unwrap();
     assert_eq!(serde_json::from_str::<ShowInfo>(&json).unwrap(), *info);
 }
+
+#[test]
+fn the_service_books_the_best_available_seats_in_one_step() {
+    let h = Harness::new();
+    let (pending, selection) = h
+        .service
+        .start_booking_best_available(ALICE, SHOW, &BestAvailableRequest::new(3))
+        .unwrap();
+    assert!(selection.is_contiguous());
+    assert_eq!(pending.seats(), selection.seats());
+    assert_eq!(pending.quote().seats().len(), 3);
+    h.service
+        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
+        .unwrap();
+    // A party too large for any row and no scattering: a typed rejection, nothing held.
+    let err = h
+        .service
+        .start_booking_best_available(BOB, SHOW, &BestAvailableRequest::new(9))
+        .unwrap_err();
+    assert_eq!(
+        err.rejection(),
+        Some(&Rejection::Seats(SeatError::BestAvailable(
+            BestAvailableError::NotTogether { requested: 9 }
+        )))
+    );
+    h.check(
+        pending.id(),
+        St::Confirmed,
+        (0, 3),
+        "45.00",
+        &[(NConfirmed, pending.id())],
+    );
+}

@@ -407,6 +407,14 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
         };
         prop_assert_eq!(real, expected, "step {}: {:?}", step, op);
         model.expire();
+        // The cached read path first: it must notice changes and due expiries by itself.
+        let snapshot = show.snapshot(model.now);
+        prop_assert_eq!(
+            snapshot.statuses(),
+            &model.status[..],
+            "step {}: snapshot",
+            step
+        );
         let map = show.seat_map(model.now);
         prop_assert_eq!(map.statuses(), &model.status[..], "step {}: seat map", step);
         prop_assert_eq!(map.counts().total(), SEATS);
