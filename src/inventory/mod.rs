@@ -339,9 +339,15 @@ pub struct ShowSeatManager {
     show: ShowId,
     layout: Arc<SeatLayout>,
     policy: HoldPolicy,
-    state: Mutex<State>,
+    state: Mutex<Padded<State>>,
     read: ReadPath,
 }
+
+/// Keeps the seat state off the cache line of the lock word: threads waiting for the lock spin
+/// on that line, and would otherwise steal it from the holder on every write to the state.
+#[derive(Debug)]
+#[repr(align(128))]
+struct Padded<T>(T);
 
 /// The lock-free-for-readers side of a manager: the last published seat map, plus what a
 /// reader needs to know whether it is still current (the version, and the earliest queued
@@ -366,7 +372,7 @@ impl ReadPath {
 
 /// The state lock; on release it publishes the version and the earliest expiry for readers.
 struct Locked<'a> {
-    guard: MutexGuard<'a, State>,
+    guard: MutexGuard<'a, Padded<State>>,
     read: &'a ReadPath,
 }
 
@@ -374,24 +380,25 @@ impl std::ops::Deref for Locked<'_> {
     type Target = State;
 
     fn deref(&self) -> &State {
-        &self.guard
+        &self.guard.0
     }
 }
 
 impl std::ops::DerefMut for Locked<'_> {
     fn deref_mut(&mut self) -> &mut State {
-        &mut self.guard
+        &mut self.guard.0
     }
 }
 
 impl Drop for Locked<'_> {
     fn drop(&mut self) {
-        if let Some(seen) = self.guard.now_high_water {
+        if let Some(seen) = self.guard.0.now_high_water {
             let _ = self.read.origin.set(seen);
         }
         // A stale queue entry can only make the hint early: readers then take the slow path.
         let hint = self
             .guard
+            .0
             .expiry
             .peek()
             .and_then(|Reverse((at, _))| self.read.nanos_since_origin(*at))
@@ -399,7 +406,7 @@ impl Drop for Locked<'_> {
         self.read.expiry_hint_ns.store(hint, Ordering::Release);
         self.read
             .version
-            .store(self.guard.version, Ordering::Release);
+            .store(self.guard.0.version, Ordering::Release);
     }
 }
 
@@ -461,7 +468,7 @@ impl ShowSeatManager {
             show,
             layout,
             policy,
-            state: Mutex::new(state),
+            state: Mutex::new(Padded(state)),
             read: ReadPath {
                 published: RwLock::new(Arc::new(initial)),
                 version: AtomicU64::new(0),
