@@ -126,7 +126,8 @@ fn scaling_seats(c: &mut Criterion) {
         let show = manager(1, rows, per_row);
         let groups = (capacity / 4) as u32;
         // Spread the holds over the whole show, so larger shows touch more memory.
-        let group_at = |i: u32| (i.wrapping_mul(2_654_435_761) % groups) * 4;
+        // A multiplier coprime with `groups` makes any `groups` consecutive `i` distinct.
+        let group_at = |i: u32| ((u64::from(i) * 2_654_435_761 % u64::from(groups)) * 4) as u32;
         group.bench_with_input(BenchmarkId::from_parameter(capacity), &capacity, |b, _| {
             b.iter_custom(|iters| {
                 let mut measured = Duration::ZERO;

@@ -1,6 +1,7 @@
 //! The integration test binary: one binary, one module per area, to keep link time down.
 
 mod best_available;
+mod blockbuster;
 mod booking;
 mod catalog;
 mod inventory;
