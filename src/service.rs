@@ -1168,7 +1168,12 @@ where
             VoidOutcome::Refunded { receipt, refund_id } => Some((receipt, refund_id)),
             VoidOutcome::Unknown { .. } => return Ok(None),
         };
-        let _ = self.store.release(pending.hold(), user, self.clock.now());
+        let now = self.clock.now();
+        if let Err(StoreError::Seat(SeatError::AlreadyConfirmed { .. })) =
+            self.store.release(pending.hold(), user, now)
+        {
+            let _ = self.store.release_booked(pending.hold(), user, now);
+        }
         let wall = self.wall();
         let cancelled = match refund {
             None => pending.cancel(CancelReason::PaymentUnresolved, wall),
@@ -1223,10 +1228,9 @@ where
                 self.pending.lock().insert(booking, &hold);
                 return Ok(None);
             }
-            Err(StoreError::Seat(SeatError::AlreadyConfirmed { .. })) => {
-                // Confirmed by a completion whose save failed; a retry with its key finishes.
-                return Ok(None);
-            }
+            // AlreadyConfirmed: a completion charged and booked the seats but could not save.
+            // The buyer had until the hold's expiry to retry with the key; now the charge is
+            // voided (refunded) and the seats go back on sale, like any unfinished payment.
             Err(StoreError::Seat(_)) => {}
             Err(other) => return Err(other.into()),
         }

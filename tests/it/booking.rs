@@ -1024,3 +1024,33 @@ fn the_service_books_the_best_available_seats_in_one_step() {
         &[(NConfirmed, pending.id())],
     );
 }
+
+#[test]
+fn a_charged_booking_whose_save_failed_is_voided_at_expiry_if_never_retried() {
+    let h = Harness::new();
+    let pending = h.start(ALICE, &["A1"]);
+    h.repo.fail_writes_after(1, 3);
+    assert!(
+        h.service
+            .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
+            .is_err()
+    );
+    assert_eq!(
+        h.counts().booked(),
+        1,
+        "charged and booked, record still pending"
+    );
+    // Alice never retries. At the hold's expiry the sweep voids the charge and frees the seat.
+    h.clock.advance(Duration::from_secs(600));
+    let sweep = h.service.expire_due().unwrap();
+    assert_eq!(sweep.refunded, 1);
+    let record = h.repo.get(pending.id()).unwrap().unwrap();
+    assert_eq!(record.net_paid(), Some(eur("0.00")));
+    h.check(
+        pending.id(),
+        St::Cancelled,
+        (0, 0),
+        "0",
+        &[(NCancelled, pending.id())],
+    );
+}
