@@ -117,12 +117,8 @@ impl Arena {
 
     fn snapshot(&self) -> Snapshot {
         let now = self.h.clock.now();
-        let mut maps = Vec::new();
-        for show in [SHOW] {
-            maps.push(self.h.store.seat_map(show, now).unwrap());
-        }
         Snapshot {
-            maps,
+            maps: vec![self.h.store.seat_map(SHOW, now).unwrap()],
             bookings: self.h.repo.all(),
             money: (
                 self.h.gateway.inner.charged_total(Currency::EUR),
