@@ -3,15 +3,41 @@
 //!
 //! - default: `parking_lot::Mutex`;
 //! - `RUSTFLAGS="--cfg boxoffice_std_mutex"`: `std::sync::Mutex`, so
-//!   `contention/std_mutex_vs_parking_lot` can measure both on the same code path.
+//!   `contention/std_mutex_vs_parking_lot` can measure both on the same code path;
+//! - `RUSTFLAGS="--cfg loom"`: `loom::sync::Mutex`, for the model checks in `tests/loom.rs`.
 
-#[cfg(not(boxoffice_std_mutex))]
+#[cfg(not(any(boxoffice_std_mutex, loom)))]
 pub(crate) use parking_lot::{Mutex, MutexGuard};
 
-#[cfg(boxoffice_std_mutex)]
+#[cfg(all(boxoffice_std_mutex, not(loom)))]
 pub(crate) use self::std_mutex::{Mutex, MutexGuard};
 
-#[cfg(boxoffice_std_mutex)]
+#[cfg(loom)]
+pub(crate) use self::loom_mutex::{Mutex, MutexGuard};
+
+/// `RUSTFLAGS="--cfg loom"`: loom's mutex, so `tests/loom.rs` can explore every interleaving
+/// of the seat manager's critical sections.
+#[cfg(loom)]
+mod loom_mutex {
+    #[derive(Debug)]
+    pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+    pub(crate) type MutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
+
+    impl<T> Mutex<T> {
+        pub(crate) fn new(value: T) -> Self {
+            Mutex(loom::sync::Mutex::new(value))
+        }
+
+        pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
+            self.0
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        }
+    }
+}
+
+#[cfg(all(boxoffice_std_mutex, not(loom)))]
 mod std_mutex {
     /// `std::sync::Mutex` with `parking_lot`'s poison-free `lock()`: the seat state is checked
     /// by invariants, and a panic inside the lock is a bug that the invariant check reports.
