@@ -91,6 +91,8 @@ mod money;
 mod observer;
 mod payment;
 mod pricing;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod repository;
 mod service;
 mod show;
@@ -129,6 +131,10 @@ pub use pricing::{
     ConvenienceFee, FlatDayOverride, HOLIDAY_DATES_MAX, HolidayPricing, MULTIPLIER_MAX,
     NewReleasePricing, PeakHourPricing, PriceCap, PriceDraft, PriceLine, PriceLineKind, PriceQuote,
     PricingError, PricingStrategy, SeatKindPricing, WeekendPricing,
+};
+#[cfg(feature = "redis")]
+pub use redis_store::{
+    REDIS_IDLE_CONNECTIONS_MAX, REDIS_RESOLVED_RETENTION, REDIS_SWEEP_MAX, RedisSeatStore,
 };
 pub use repository::{
     BookingRepository, IN_MEMORY_BOOKINGS_MAX, InMemoryBookingRepository, RepositoryError,

@@ -1257,7 +1257,11 @@ fn resolved_error(hold: HoldId, state: HoldState, record: &HoldRecord) -> SeatEr
 
 /// Checks a seat list against the layout: not empty, not over `max`, no unknown seat, no
 /// duplicate. Runs outside the lock.
-fn validate_seats(layout: &SeatLayout, seats: &[SeatId], max: usize) -> Result<(), SeatError> {
+pub(crate) fn validate_seats(
+    layout: &SeatLayout,
+    seats: &[SeatId],
+    max: usize,
+) -> Result<(), SeatError> {
     if seats.is_empty() {
         return Err(SeatError::EmptyRequest);
     }

@@ -9,4 +9,6 @@ mod inventory;
 mod inventory_model;
 mod inventory_stress;
 mod pricing;
+mod scale_out;
 mod simulation;
+mod store_contract;
