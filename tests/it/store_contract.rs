@@ -61,7 +61,8 @@ pub(crate) fn seat_store_contract<S: SeatStore + ?Sized>(store: &S) {
 
     // Bad requests: typed errors, nothing changes.
     let before = statuses(store);
-    let bad: [(&[u32], fn(&SeatError) -> bool); 4] = [
+    type Expect = fn(&SeatError) -> bool;
+    let bad: [(&[u32], Expect); 4] = [
         (&[], |e| matches!(e, SeatError::EmptyRequest)),
         (&[1, 1], |e| matches!(e, SeatError::DuplicateSeat { .. })),
         (&[999], |e| matches!(e, SeatError::UnknownSeat { .. })),
