@@ -74,6 +74,10 @@
 //! # Crate features
 //!
 //! - `serde`: `Serialize`/`Deserialize` for ids, statuses, money, quotes and booking records.
+//! - `redis`: `RedisSeatStore`, the seat store on a shared Redis (atomic Lua scripts, TTL
+//!   expiry, fencing tokens), for many service instances.
+//! - `postgres`: `PostgresBookingRepository`, bookings in PostgreSQL with embedded migrations
+//!   and a unique index that refuses a second sale of a seat (implies `serde`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
@@ -90,6 +94,8 @@ mod layout;
 mod money;
 mod observer;
 mod payment;
+#[cfg(feature = "postgres")]
+mod postgres_repo;
 mod pricing;
 #[cfg(feature = "redis")]
 mod redis_store;
@@ -127,6 +133,8 @@ pub use payment::{
     ChargeOutcome, ChargeRequest, InMemoryPaymentGateway, PaymentGateway, PaymentMethod,
     RefundOutcome, RefundRequest, SCRIPT_LEN_MAX, ScriptedCharge, VoidOutcome,
 };
+#[cfg(feature = "postgres")]
+pub use postgres_repo::{POSTGRES_IDLE_CONNECTIONS_MAX, PostgresBookingRepository};
 pub use pricing::{
     ConvenienceFee, FlatDayOverride, HOLIDAY_DATES_MAX, HolidayPricing, MULTIPLIER_MAX,
     NewReleasePricing, PeakHourPricing, PriceCap, PriceDraft, PriceLine, PriceLineKind, PriceQuote,

@@ -44,6 +44,14 @@ pub enum RepositoryError {
         /// The booking holding it.
         owner: BookingId,
     },
+    /// The database refused a second live sale of a seat: the last line of defence fired.
+    #[error("seat {seat} of show {show} is already sold")]
+    SeatAlreadySold {
+        /// The show.
+        show: crate::id::ShowId,
+        /// The seat.
+        seat: crate::id::SeatId,
+    },
     /// The repository holds as many bookings as it may.
     #[error("the repository holds {max} bookings, its limit")]
     Full {
@@ -161,6 +169,8 @@ struct Tables {
     by_id: FxHashMap<BookingId, BookingRecord>,
     by_user: FxHashMap<UserId, Vec<BookingId>>,
     by_key: HashMap<IdempotencyKey, BookingId>,
+    /// Live tickets: which confirmed booking holds each seat, like PostgreSQL's unique index.
+    tickets: FxHashMap<(crate::id::ShowId, crate::id::SeatId), BookingId>,
     last_id: u64,
     skip_writes: u32,
     fail_writes: u32,
@@ -168,7 +178,8 @@ struct Tables {
 }
 
 /// An in-memory repository, for tests, examples and single-process hosts. It can be told to
-/// fail its next writes or reads.
+/// fail its next writes or reads. Like the PostgreSQL one, it refuses to store a second live
+/// sale of a seat ([`RepositoryError::SeatAlreadySold`]).
 ///
 /// # Examples
 ///
@@ -254,6 +265,37 @@ fn injected_after(skip: &mut u32, counter: &mut u32, what: &str) -> Result<(), R
 }
 
 impl Tables {
+    /// Refuses a confirmed record whose seats another live booking holds (the last line of
+    /// defence, as PostgreSQL's unique index over live tickets).
+    fn check_tickets(&self, record: &BookingRecord) -> Result<(), RepositoryError> {
+        if record.status() != crate::booking::BookingStatus::Confirmed {
+            return Ok(());
+        }
+        for seat in record.seats() {
+            if let Some(owner) = self.tickets.get(&(record.show(), *seat))
+                && *owner != record.id()
+            {
+                return Err(RepositoryError::SeatAlreadySold {
+                    show: record.show(),
+                    seat: *seat,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn sync_tickets(&mut self, record: &BookingRecord) {
+        let live = record.status() == crate::booking::BookingStatus::Confirmed;
+        for seat in record.seats() {
+            let key = (record.show(), *seat);
+            if live {
+                self.tickets.insert(key, record.id());
+            } else if self.tickets.get(&key) == Some(&record.id()) {
+                self.tickets.remove(&key);
+            }
+        }
+    }
+
     fn check_key(&self, record: &BookingRecord) -> Result<(), RepositoryError> {
         if let Some(key) = record.idempotency_key()
             && let Some(&owner) = self.by_key.get(key)
@@ -289,9 +331,11 @@ impl BookingRepository for InMemoryBookingRepository {
             });
         }
         tables.check_key(record)?;
+        tables.check_tickets(record)?;
         if let Some(key) = record.idempotency_key() {
             tables.by_key.insert(key.clone(), id);
         }
+        tables.sync_tickets(record);
         tables.by_user.entry(record.user()).or_default().push(id);
         tables.by_id.insert(id, record.clone());
         Ok(())
@@ -315,9 +359,11 @@ impl BookingRepository for InMemoryBookingRepository {
             });
         }
         tables.check_key(record)?;
+        tables.check_tickets(record)?;
         if let Some(key) = record.idempotency_key() {
             tables.by_key.insert(key.clone(), id);
         }
+        tables.sync_tickets(record);
         tables.by_id.insert(id, record.clone());
         Ok(())
     }

@@ -9,6 +9,7 @@ mod inventory;
 mod inventory_model;
 mod inventory_stress;
 mod pricing;
+mod repo_contract;
 mod scale_out;
 mod simulation;
 mod store_contract;
