@@ -377,6 +377,17 @@ impl RedisSeatStore {
         &self.policy
     }
 
+    /// The name this store's connections carry in `CLIENT LIST`: `boxoffice:<prefix>`.
+    #[must_use]
+    pub fn client_name(&self) -> String {
+        let safe: String = self
+            .prefix
+            .chars()
+            .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+            .collect();
+        format!("boxoffice:{safe}")
+    }
+
     /// The key prefix shared by every key of `show`: `<prefix>{show:<id>}`.
     #[must_use]
     pub fn show_key(&self, show: ShowId) -> String {
@@ -390,23 +401,8 @@ impl RedisSeatStore {
         let idle = self.idle.lock().pop();
         let mut con = match idle {
             Some(con) => con,
-            None => {
-                let con = self
-                    .client
-                    .get_connection_with_timeout(Duration::from_secs(2))
-                    .map_err(|e| backend(e.to_string()))?;
-                con.set_read_timeout(Some(Duration::from_secs(5)))
-                    .map_err(|e| backend(e.to_string()))?;
-                con.set_write_timeout(Some(Duration::from_secs(5)))
-                    .map_err(|e| backend(e.to_string()))?;
-                con
-            }
+            None => self.open_connection()?,
         };
-        // Name the connection so operators (and the tests) can find it in CLIENT LIST.
-        let _ = redis::cmd("CLIENT")
-            .arg("SETNAME")
-            .arg("boxoffice")
-            .query::<()>(&mut con);
         match op(&mut con) {
             Ok(value) => {
                 let mut idle = self.idle.lock();
@@ -415,9 +411,31 @@ impl RedisSeatStore {
                 }
                 Ok(value)
             }
-            // The connection may be broken: drop it; the next call opens a new one.
-            Err(err) => Err(backend(err.to_string())),
+            // The connection may be broken, and so may its idle siblings (a server restart, a
+            // CLIENT KILL): drop them all; the next call opens a fresh one.
+            Err(err) => {
+                self.idle.lock().clear();
+                Err(backend(err.to_string()))
+            }
         }
+    }
+
+    fn open_connection(&self) -> Result<redis::Connection, StoreError> {
+        let mut con = self
+            .client
+            .get_connection_with_timeout(Duration::from_secs(2))
+            .map_err(|e| backend(e.to_string()))?;
+        con.set_read_timeout(Some(Duration::from_secs(5)))
+            .map_err(|e| backend(e.to_string()))?;
+        con.set_write_timeout(Some(Duration::from_secs(5)))
+            .map_err(|e| backend(e.to_string()))?;
+        // Name the connection so operators (and the tests) can find it in CLIENT LIST.
+        redis::cmd("CLIENT")
+            .arg("SETNAME")
+            .arg(self.client_name())
+            .query::<()>(&mut con)
+            .map_err(|e| backend(e.to_string()))?;
+        Ok(con)
     }
 
     fn layout_of(&self, show: ShowId) -> Result<Arc<SeatLayout>, StoreError> {
