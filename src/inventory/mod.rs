@@ -544,9 +544,7 @@ impl ShowSeatManager {
         )?;
         // Allocate outside the lock; the record and the receipt share this one allocation.
         let seats: Arc<[SeatId]> = Arc::from(seats);
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, now) = self.lock_at(now);
         self.hold_locked(&mut state, owner, seats, now)
     }
 
@@ -588,9 +586,7 @@ impl ShowSeatManager {
                 max: usize::from(self.policy.seats_per_hold_max()),
             });
         }
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, now) = self.lock_at(now);
         let selection =
             crate::best_available::best_available(&self.layout, &state.status, request)?;
         let seats: Arc<[SeatId]> = Arc::from(selection.seats());
@@ -699,9 +695,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, SeatError> {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, now) = self.lock_at(now);
         let state = &mut *state;
         let token = hold.token().get();
         let record = self.live_record(&mut state.holds, hold, owner)?;
@@ -762,9 +756,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, SeatError> {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, _) = self.lock_at(now);
         let record = self.live_record(&mut state.holds, hold, owner)?;
         Ok(Hold {
             id: hold,
@@ -808,9 +800,7 @@ impl ShowSeatManager {
         owner: UserId,
         now: Instant,
     ) -> Result<Confirmation, SeatError> {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, now) = self.lock_at(now);
         let state = &mut *state;
         let token = hold.token().get();
         let record = self.live_record(&mut state.holds, hold, owner)?;
@@ -857,9 +847,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn release(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<(), SeatError> {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, _) = self.lock_at(now);
         let token = hold.token().get();
         self.live_record(&mut state.holds, hold, owner)?;
         state.end_hold(token, HoldState::Released);
@@ -900,9 +888,7 @@ impl ShowSeatManager {
         owner: UserId,
         now: Instant,
     ) -> Result<(), SeatError> {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, _) = self.lock_at(now);
         let record = self.owned_record(&mut state.holds, hold, owner)?;
         match record.state {
             HoldState::Confirmed => {}
@@ -940,9 +926,7 @@ impl ShowSeatManager {
     /// ```
     pub fn block(&self, seats: &[SeatId], now: Instant) -> Result<(), SeatError> {
         validate_seats(&self.layout, seats, self.layout.capacity())?;
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, _) = self.lock_at(now);
         if let Some(conflicts) = state.conflicts(seats) {
             return Err(SeatError::Unavailable { conflicts });
         }
@@ -973,9 +957,7 @@ impl ShowSeatManager {
     /// ```
     pub fn unblock(&self, seats: &[SeatId], now: Instant) -> Result<(), SeatError> {
         validate_seats(&self.layout, seats, self.layout.capacity())?;
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, _) = self.lock_at(now);
         let not_blocked: Vec<SeatId> = seats
             .iter()
             .copied()
@@ -1014,9 +996,7 @@ impl ShowSeatManager {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn expire_due(&self, now: Instant) -> Vec<ExpiredHold> {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (mut state, _) = self.lock_at(now);
         state.debug_check(&self.layout);
         state.expired_reports.drain(..).collect()
     }
@@ -1048,9 +1028,7 @@ impl ShowSeatManager {
     #[must_use]
     pub fn seat_map(&self, now: Instant) -> SeatMap {
         let mut statuses = Vec::with_capacity(self.layout.capacity());
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (state, _) = self.lock_at(now);
         statuses.extend_from_slice(&state.status);
         let counts = state.counts;
         let version = state.version;
@@ -1124,9 +1102,7 @@ impl ShowSeatManager {
     /// ```
     #[must_use]
     pub fn counts(&self, now: Instant) -> SeatCounts {
-        let mut state = self.lock();
-        let now = state.advance(now);
-        state.expire(now, self.show);
+        let (state, _) = self.lock_at(now);
         state.counts
     }
 
@@ -1189,6 +1165,15 @@ impl ShowSeatManager {
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
         self.lock().check(&self.layout)
+    }
+
+    /// Takes the lock at `now`: advances the high-water clock and expires what is due, the
+    /// prologue of every operation.
+    fn lock_at(&self, now: Instant) -> (Locked<'_>, Instant) {
+        let mut state = self.lock();
+        let now = state.advance(now);
+        state.expire(now, self.show);
+        (state, now)
     }
 
     fn lock(&self) -> Locked<'_> {

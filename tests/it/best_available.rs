@@ -350,63 +350,18 @@ proptest! {
     }
 }
 
-/// A store that keeps the trait's default `hold_best_available` (choose, then hold atomically,
-/// retry on a lost race), as a Redis store would.
-struct ChooseThenHold(InMemorySeatStore);
-
-impl SeatStore for ChooseThenHold {
-    fn layout(&self, show: ShowId) -> Result<Arc<SeatLayout>, StoreError> {
-        self.0.layout(show)
-    }
-    fn hold(
-        &self,
-        show: ShowId,
-        owner: UserId,
-        seats: &[SeatId],
-        now: Instant,
-    ) -> Result<Hold, StoreError> {
-        self.0.hold(show, owner, seats, now)
-    }
-    fn extend(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {
-        self.0.extend(hold, owner, now)
-    }
-    fn live_hold(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<Hold, StoreError> {
-        self.0.live_hold(hold, owner, now)
-    }
-    fn confirm(
-        &self,
-        hold: HoldId,
-        owner: UserId,
-        now: Instant,
-    ) -> Result<Confirmation, StoreError> {
-        self.0.confirm(hold, owner, now)
-    }
-    fn release(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<(), StoreError> {
-        self.0.release(hold, owner, now)
-    }
-    fn release_booked(&self, hold: HoldId, owner: UserId, now: Instant) -> Result<(), StoreError> {
-        self.0.release_booked(hold, owner, now)
-    }
-    fn expire_due(&self, show: ShowId, now: Instant) -> Result<Vec<ExpiredHold>, StoreError> {
-        self.0.expire_due(show, now)
-    }
-    fn next_expiry(&self, show: ShowId) -> Result<Option<Instant>, StoreError> {
-        self.0.next_expiry(show)
-    }
-    fn seat_map(&self, show: ShowId, now: Instant) -> Result<SeatMap, StoreError> {
-        self.0.seat_map(show, now)
-    }
-}
-
 #[test]
 fn the_default_choose_then_hold_never_sells_a_seat_twice() {
     let policy = HoldPolicy::builder()
         .seats_per_user_max(100)
         .build()
         .unwrap();
-    let store = Arc::new(ChooseThenHold(InMemorySeatStore::new(policy)));
+    let store = Arc::new(crate::wrapped_store::WrappedStore {
+        inner: InMemorySeatStore::new(policy),
+        confirm_ignores_expiry: false,
+    });
     store
-        .0
+        .inner
         .add_show(ShowId::new(1), Arc::new(SeatLayout::grid(8, 10).unwrap()))
         .unwrap();
     let handles: Vec<_> = (0..4_u64)

@@ -13,3 +13,4 @@ mod repo_contract;
 mod scale_out;
 mod simulation;
 mod store_contract;
+mod wrapped_store;
