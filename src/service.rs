@@ -546,6 +546,30 @@ where
     /// [`Rejection::Seats`] when the seat store refuses (the error names every blocking
     /// seat); [`Rejection::UnknownShow`]; [`Rejection::Pricing`]; [`Rejection::Capacity`];
     /// [`AdapterError`]s. Whenever an error returns, no hold is left behind.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use boxoffice::*;
+    /// # use chrono::{FixedOffset, TimeDelta};
+    /// # let clock = Arc::new(ManualClock::new());
+    /// # let store = Arc::new(InMemorySeatStore::new(HoldPolicy::default()));
+    /// # store.add_show(ShowId::new(1), Arc::new(SeatLayout::grid(5, 8)?))?;
+    /// # let service = BookingService::builder(
+    /// #     store.clone(), InMemoryPaymentGateway::new(), InMemoryBookingRepository::new(), clock.clone(),
+    /// # ).build(SeatKindPricing::new(Money::parse("10.00", Currency::EUR)?)?);
+    /// # let starts = clock.wall_now() + TimeDelta::days(3);
+    /// # service.add_show(ShowInfo::builder(ShowId::new(1), starts, FixedOffset::east_opt(0).unwrap(), Currency::EUR).build())?;
+    /// # let (show, alice, bob) = (ShowId::new(1), UserId::new(1), UserId::new(2));
+    /// # let seats = [SeatId::new(10), SeatId::new(11)];
+    /// let pending = service.start_booking(alice, show, &seats)?;
+    /// assert_eq!(pending.quote().total(), Money::parse("20.00", Currency::EUR)?);
+    /// // The same seats for someone else: refused, and Bob holds nothing.
+    /// let err = service.start_booking(bob, show, &seats).unwrap_err();
+    /// assert!(matches!(err.rejection(), Some(Rejection::Seats(SeatError::Unavailable { .. }))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start_booking(
         &self,
         user: UserId,
@@ -669,6 +693,31 @@ where
     /// [`Rejection::PaymentDeclined`], [`Rejection::SeatsLostAfterPayment`],
     /// [`Rejection::IdempotencyKeyReused`], [`Rejection::IdempotencyKeyMismatch`],
     /// [`Rejection::InProgress`], and [`AdapterError`]s.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use boxoffice::*;
+    /// # use chrono::{FixedOffset, TimeDelta};
+    /// # let clock = Arc::new(ManualClock::new());
+    /// # let store = Arc::new(InMemorySeatStore::new(HoldPolicy::default()));
+    /// # store.add_show(ShowId::new(1), Arc::new(SeatLayout::grid(5, 8)?))?;
+    /// # let service = BookingService::builder(
+    /// #     store.clone(), InMemoryPaymentGateway::new(), InMemoryBookingRepository::new(), clock.clone(),
+    /// # ).build(SeatKindPricing::new(Money::parse("10.00", Currency::EUR)?)?);
+    /// # let starts = clock.wall_now() + TimeDelta::days(3);
+    /// # service.add_show(ShowInfo::builder(ShowId::new(1), starts, FixedOffset::east_opt(0).unwrap(), Currency::EUR).build())?;
+    /// # let (show, alice, bob) = (ShowId::new(1), UserId::new(1), UserId::new(2));
+    /// # let seats = [SeatId::new(10), SeatId::new(11)];
+    /// let pending = service.start_booking(alice, show, &seats)?;
+    /// let key: IdempotencyKey = "checkout-1".parse()?;
+    /// let paid = service.complete_booking(pending.id(), alice, PaymentMethod::new("tok"), key.clone())?;
+    /// // A double click with the same key: the same booking, charged once.
+    /// let again = service.complete_booking(pending.id(), alice, PaymentMethod::new("tok"), key)?;
+    /// assert_eq!(paid, again);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn complete_booking(
         &self,
         booking: BookingId,
@@ -762,12 +811,38 @@ where
 
     /// Cancels a booking. A pending one is cancelled and its seats released; a confirmed one is
     /// cancelled if the cancellation policy allows, refunding what it says and putting the
-    /// seats back on sale if it says so.
+    /// seats back on sale if it says so. "Now" is the service's [`Clock`] (wall time for the
+    /// policy's notice, monotonic time for the seat store), like every other method here.
     ///
     /// # Errors
     ///
     /// [`Rejection::NotOwner`], [`Rejection::InvalidState`] (already cancelled or expired),
     /// [`Rejection::CancellationRefused`], [`Rejection::InProgress`], [`AdapterError`]s.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use boxoffice::*;
+    /// # use chrono::{FixedOffset, TimeDelta};
+    /// # let clock = Arc::new(ManualClock::new());
+    /// # let store = Arc::new(InMemorySeatStore::new(HoldPolicy::default()));
+    /// # store.add_show(ShowId::new(1), Arc::new(SeatLayout::grid(5, 8)?))?;
+    /// # let service = BookingService::builder(
+    /// #     store.clone(), InMemoryPaymentGateway::new(), InMemoryBookingRepository::new(), clock.clone(),
+    /// # ).build(SeatKindPricing::new(Money::parse("10.00", Currency::EUR)?)?);
+    /// # let starts = clock.wall_now() + TimeDelta::days(3);
+    /// # service.add_show(ShowInfo::builder(ShowId::new(1), starts, FixedOffset::east_opt(0).unwrap(), Currency::EUR).build())?;
+    /// # let (show, alice, bob) = (ShowId::new(1), UserId::new(1), UserId::new(2));
+    /// # let seats = [SeatId::new(10), SeatId::new(11)];
+    /// let pending = service.start_booking(alice, show, &seats)?;
+    /// service.complete_booking(pending.id(), alice, PaymentMethod::new("tok"), "k".parse()?)?;
+    /// // Three days ahead: the default policy refunds in full and resells the seats.
+    /// let cancelled = service.cancel_booking(pending.id(), alice)?;
+    /// assert_eq!(cancelled.refunds()[0].amount(), Money::parse("20.00", Currency::EUR)?);
+    /// assert!(cancelled.seats_released());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cancel_booking(
         &self,
         booking: BookingId,
@@ -795,6 +870,29 @@ where
     ///
     /// Never for a single booking's failure (it is deferred to the next sweep and counted);
     /// only when no progress is possible at all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use boxoffice::*;
+    /// # use chrono::{FixedOffset, TimeDelta};
+    /// # let clock = Arc::new(ManualClock::new());
+    /// # let store = Arc::new(InMemorySeatStore::new(HoldPolicy::default()));
+    /// # store.add_show(ShowId::new(1), Arc::new(SeatLayout::grid(5, 8)?))?;
+    /// # let service = BookingService::builder(
+    /// #     store.clone(), InMemoryPaymentGateway::new(), InMemoryBookingRepository::new(), clock.clone(),
+    /// # ).build(SeatKindPricing::new(Money::parse("10.00", Currency::EUR)?)?);
+    /// # let starts = clock.wall_now() + TimeDelta::days(3);
+    /// # service.add_show(ShowInfo::builder(ShowId::new(1), starts, FixedOffset::east_opt(0).unwrap(), Currency::EUR).build())?;
+    /// # let (show, alice, bob) = (ShowId::new(1), UserId::new(1), UserId::new(2));
+    /// # let seats = [SeatId::new(10), SeatId::new(11)];
+    /// let pending = service.start_booking(alice, show, &seats)?;
+    /// clock.advance(std::time::Duration::from_secs(600)); // the default ten-minute hold
+    /// assert_eq!(service.expire_due()?.expired, 1);
+    /// assert_eq!(service.bookings_for(alice)?[0].status(), BookingStatus::Expired);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expire_due(&self) -> Result<ExpirySweep, BookingError> {
         let now = self.clock.now();
         let due = self.pending.lock().due(now, usize::MAX);
@@ -873,6 +971,29 @@ where
     /// # Errors
     ///
     /// [`AdapterError::Repository`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::sync::Arc;
+    /// # use boxoffice::*;
+    /// # use chrono::{FixedOffset, TimeDelta};
+    /// # let clock = Arc::new(ManualClock::new());
+    /// # let store = Arc::new(InMemorySeatStore::new(HoldPolicy::default()));
+    /// # store.add_show(ShowId::new(1), Arc::new(SeatLayout::grid(5, 8)?))?;
+    /// # let service = BookingService::builder(
+    /// #     store.clone(), InMemoryPaymentGateway::new(), InMemoryBookingRepository::new(), clock.clone(),
+    /// # ).build(SeatKindPricing::new(Money::parse("10.00", Currency::EUR)?)?);
+    /// # let starts = clock.wall_now() + TimeDelta::days(3);
+    /// # service.add_show(ShowInfo::builder(ShowId::new(1), starts, FixedOffset::east_opt(0).unwrap(), Currency::EUR).build())?;
+    /// # let (show, alice, bob) = (ShowId::new(1), UserId::new(1), UserId::new(2));
+    /// # let seats = [SeatId::new(10), SeatId::new(11)];
+    /// let first = service.start_booking(alice, show, &seats[..1])?;
+    /// let second = service.start_booking(alice, show, &seats[1..])?;
+    /// let history: Vec<BookingId> = service.bookings_for(alice)?.iter().map(BookingRecord::id).collect();
+    /// assert_eq!(history, [second.id(), first.id()]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn bookings_for(&self, user: UserId) -> Result<Vec<BookingRecord>, BookingError> {
         Ok(self
             .repository
