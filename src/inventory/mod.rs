@@ -294,6 +294,8 @@ struct State {
     reports_max: usize,
     /// The bound on `resolved`: the policy's `resolved_holds_retained`.
     retained_max: usize,
+    /// The expiry-queue head whose instant was last published to readers.
+    published_head: Option<(Instant, u64)>,
     /// The latest `now` seen; time never runs backwards inside the manager.
     now_high_water: Option<Instant>,
     version: u64,
@@ -391,22 +393,26 @@ impl std::ops::DerefMut for Locked<'_> {
 }
 
 impl Drop for Locked<'_> {
+    #[inline]
     fn drop(&mut self) {
-        if let Some(seen) = self.guard.0.now_high_water {
-            let _ = self.read.origin.set(seen);
+        let read = self.read;
+        let state = &mut self.guard.0;
+        if let Some(seen) = state.now_high_water
+            && read.origin.get().is_none()
+        {
+            let _ = read.origin.set(seen);
         }
-        // A stale queue entry can only make the hint early: readers then take the slow path.
-        let hint = self
-            .guard
-            .0
-            .expiry
-            .peek()
-            .and_then(|Reverse((at, _))| self.read.nanos_since_origin(*at))
-            .unwrap_or(u64::MAX);
-        self.read.expiry_hint_ns.store(hint, Ordering::Release);
-        self.read
-            .version
-            .store(self.guard.0.version, Ordering::Release);
+        // Recompute the hint only when the queue's head changed (most holds and confirms leave
+        // it alone). A stale head can only make the hint early: readers then take the slow path.
+        let head = state.expiry.peek().map(|Reverse(entry)| *entry);
+        if head != state.published_head {
+            state.published_head = head;
+            let hint = head
+                .and_then(|(at, _)| read.nanos_since_origin(at))
+                .unwrap_or(u64::MAX);
+            read.expiry_hint_ns.store(hint, Ordering::Release);
+        }
+        read.version.store(state.version, Ordering::Release);
     }
 }
 
@@ -455,6 +461,7 @@ impl ShowSeatManager {
             reports_max: policy.live_holds_max() as usize,
             retained_max: policy.resolved_holds_retained() as usize,
             now_high_water: None,
+            published_head: None,
             version: 0,
         };
         let initial = SeatMap {
@@ -1169,6 +1176,7 @@ impl ShowSeatManager {
 
     /// Takes the lock at `now`: advances the high-water clock and expires what is due, the
     /// prologue of every operation.
+    #[inline]
     fn lock_at(&self, now: Instant) -> (Locked<'_>, Instant) {
         let mut state = self.lock();
         let now = state.advance(now);
@@ -1176,6 +1184,7 @@ impl ShowSeatManager {
         (state, now)
     }
 
+    #[inline]
     fn lock(&self) -> Locked<'_> {
         Locked {
             guard: self.state.lock(),
@@ -1276,6 +1285,7 @@ pub(crate) fn validate_seats(
 }
 
 impl State {
+    #[inline]
     fn advance(&mut self, now: Instant) -> Instant {
         let now = match self.now_high_water {
             Some(seen) if seen > now => seen,
