@@ -89,11 +89,13 @@ local n = #ARGV - 7
 local current = tonumber(redis.call('GET', B .. ':user:' .. owner) or '0')
 if current + n > user_max then return {tostring(NOW), 'err', 'user_limit', tostring(current)} end
 if redis.call('ZCARD', B .. ':exp') >= live_max then return {tostring(NOW), 'err', 'too_many_holds'} end
+local keys = {}
+for i = 8, #ARGV do keys[#keys + 1] = seat(ARGV[i]) end
+local values = redis.call('MGET', unpack(keys))
 local conflicts = {}
-for i = 8, #ARGV do
-  local v = redis.call('GET', seat(ARGV[i]))
+for i, v in ipairs(values) do
   if v then
-    conflicts[#conflicts + 1] = ARGV[i]
+    conflicts[#conflicts + 1] = ARGV[i + 7]
     conflicts[#conflicts + 1] = string.sub(v, 1, 1)
   end
 end
@@ -119,10 +121,17 @@ local t, owner = ARGV[3], ARGV[4]
 local h, e = load(t, owner)
 if e then return e end
 if h.state ~= 'live' then return state_err(h) end
+local keys, pairs_ = {}, {}
 for _, s in ipairs(h.seats) do
-  if redis.call('GET', seat(s)) ~= 'H' .. t then return {tostring(NOW), 'err', 'expired', tostring(h.expires)} end
+  keys[#keys + 1] = seat(s)
+  pairs_[#pairs_ + 1] = seat(s)
+  pairs_[#pairs_ + 1] = 'B' .. t
 end
-for _, s in ipairs(h.seats) do redis.call('SET', seat(s), 'B' .. t) end
+for _, v in ipairs(redis.call('MGET', unpack(keys))) do
+  if v ~= 'H' .. t then return {tostring(NOW), 'err', 'expired', tostring(h.expires)} end
+end
+-- MSET also clears the holds' TTLs: booked seats do not expire.
+redis.call('MSET', unpack(pairs_))
 redis.call('HSET', h.hk, 'state', 'confirmed')
 redis.call('PERSIST', h.hk)
 redis.call('ZREM', B .. ':exp', t)
