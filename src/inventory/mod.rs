@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use parking_lot::RwLock;
 
@@ -356,6 +356,8 @@ struct Padded<T>(T);
 /// expiry, as nanoseconds after `origin`).
 #[derive(Debug)]
 struct ReadPath {
+    /// Set by the first `snapshot` call; until then writers skip the publication entirely.
+    readers: AtomicBool,
     published: RwLock<Arc<SeatMap>>,
     version: AtomicU64,
     expiry_hint_ns: AtomicU64,
@@ -396,6 +398,11 @@ impl Drop for Locked<'_> {
     #[inline]
     fn drop(&mut self) {
         let read = self.read;
+        // No reader yet: nothing to publish. The mutex orders this load after the first
+        // reader's store, and that reader rebuilds under the lock, so nothing is missed.
+        if !read.readers.load(Ordering::Relaxed) {
+            return;
+        }
         let state = &mut self.guard.0;
         if let Some(seen) = state.now_high_water
             && read.origin.get().is_none()
@@ -477,8 +484,10 @@ impl ShowSeatManager {
             policy,
             state: Mutex::new(Padded(state)),
             read: ReadPath {
+                readers: AtomicBool::new(false),
                 published: RwLock::new(Arc::new(initial)),
-                version: AtomicU64::new(0),
+                // "Unknown" until a writer publishes after the first reader: no false match.
+                version: AtomicU64::new(u64::MAX),
                 expiry_hint_ns: AtomicU64::new(u64::MAX),
                 origin: OnceLock::new(),
             },
@@ -1075,6 +1084,11 @@ impl ShowSeatManager {
     /// ```
     #[must_use]
     pub fn snapshot(&self, now: Instant) -> Arc<SeatMap> {
+        if !self.read.readers.load(Ordering::Acquire) {
+            // The first reader: from now on every writer publishes; this one rebuilds.
+            self.read.readers.store(true, Ordering::Release);
+            return self.publish(now);
+        }
         let version = self.read.version.load(Ordering::Acquire);
         let due = self
             .read
@@ -1086,9 +1100,14 @@ impl ShowSeatManager {
                 return cached;
             }
         }
+        self.publish(now)
+    }
+
+    /// Rebuilds the seat map under the lock and publishes it for the readers after it.
+    fn publish(&self, now: Instant) -> Arc<SeatMap> {
         let fresh = Arc::new(self.seat_map(now));
         let mut published = self.read.published.write();
-        if published.version < fresh.version {
+        if published.version <= fresh.version {
             *published = fresh.clone();
         }
         fresh
