@@ -882,12 +882,20 @@ impl Catalog {
         theater: &Theater,
         starts_at: DateTime<Utc>,
         runtime: TimeDelta,
-    ) -> (DateTime<Utc>, DateTime<Utc>) {
+    ) -> Result<(DateTime<Utc>, DateTime<Utc>), CatalogError> {
         let timings = movie.timings(theater.timings());
-        (
-            starts_at - timings.trailer,
-            starts_at + runtime + timings.intermission + timings.cleaning,
-        )
+        let start = starts_at.checked_sub_signed(timings.trailer);
+        let end = starts_at
+            .checked_add_signed(runtime)
+            .and_then(|t| t.checked_add_signed(timings.intermission))
+            .and_then(|t| t.checked_add_signed(timings.cleaning));
+        match (start, end) {
+            (Some(start), Some(end)) => Ok((start, end)),
+            _ => Err(CatalogError::Invalid {
+                field: "starts_at",
+                reason: "too close to the end of representable time",
+            }),
+        }
     }
 
     /// Checks a block against its neighbours on `screen`, ignoring `except`. Returns the
@@ -991,7 +999,7 @@ impl Catalog {
         let movie = self.movie(spec.movie)?;
         let screen = self.screen(spec.screen)?;
         let theater = self.theater(screen.theater)?;
-        let block = self.block_of(movie, theater, spec.starts_at, movie.runtime());
+        let block = self.block_of(movie, theater, spec.starts_at, movie.runtime())?;
         let warnings = self.check_block(spec.screen, block, theater.turnover(), except)?;
         let override_note = match (warnings.is_empty(), override_) {
             (true, _) => None,
@@ -1150,7 +1158,7 @@ impl Catalog {
         for id in &future {
             let show = &self.shows[id];
             let theater = self.theater(show.theater)?;
-            let block = self.block_of(&film, theater, show.starts_at(), runtime);
+            let block = self.block_of(&film, theater, show.starts_at(), runtime)?;
             match self.check_block(show.screen(), block, theater.turnover(), Some(*id)) {
                 Ok(warnings) => conflicts.extend(warnings.into_iter().map(|w| RuntimeConflict {
                     show: *id,
@@ -1387,7 +1395,7 @@ impl Catalog {
             for (m, (movie, curve)) in movies.iter().enumerate() {
                 let timings = movie.timings(theater.timings());
                 let starts_at = block_start + timings.trailer;
-                let (_, block_end) = self.block_of(movie, theater, starts_at, movie.runtime());
+                let (_, block_end) = self.block_of(movie, theater, starts_at, movie.runtime())?;
                 if block_end > close_utc || starts_at <= now {
                     continue;
                 }

@@ -271,7 +271,7 @@ impl Reply {
     fn instant(&self, ms: i64) -> Instant {
         let delta = Duration::from_millis(ms.abs_diff(self.server_ms));
         if ms >= self.server_ms {
-            self.local + delta
+            self.local.checked_add(delta).unwrap_or(self.local)
         } else {
             self.local.checked_sub(delta).unwrap_or(self.local)
         }

@@ -629,7 +629,7 @@ where
         let user = hold.owner();
         let booking = self.price(info, layout, hold.seats()).and_then(|quote| {
             let id = self.repository.next_id()?;
-            let expires = wall + to_delta(hold.expires_at().saturating_duration_since(now));
+            let expires = wall_expiry(wall, &hold, now);
             let booking = Booking::new(
                 id,
                 user,
@@ -672,8 +672,7 @@ where
         let pending = self.load_pending(booking, user)?;
         let now = self.clock.now();
         let hold = self.store.extend(pending.hold(), user, now)?;
-        let expires =
-            self.clock.wall_now() + to_delta(hold.expires_at().saturating_duration_since(now));
+        let expires = wall_expiry(self.clock.wall_now(), &hold, now);
         let version = pending.version();
         let extended = pending.with_hold(hold.id(), expires);
         let extended = self.save(extended, version)?;
@@ -1173,8 +1172,7 @@ where
             Ok(_) | Err(StoreError::Seat(SeatError::AlreadyConfirmed { .. })) => pending,
             Err(StoreError::Seat(_)) => match self.reacquire(&pending, now) {
                 Some(hold) => {
-                    let expires =
-                        self.wall() + to_delta(hold.expires_at().saturating_duration_since(now));
+                    let expires = wall_expiry(self.wall(), &hold, now);
                     pending.with_hold(hold.id(), expires)
                 }
                 None => {
@@ -1512,6 +1510,12 @@ fn replay(record: BookingRecord) -> Result<Booking<Confirmed>, BookingError> {
     }
 }
 
-fn to_delta(duration: Duration) -> TimeDelta {
-    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+/// The wall-clock estimate of a hold's expiry, for display: `wall` plus the hold's remaining
+/// time, saturating instead of overflowing on absurd values from a remote store.
+fn wall_expiry(wall: DateTime<Utc>, hold: &Hold, now: Instant) -> DateTime<Utc> {
+    let remaining: Duration = hold.expires_at().saturating_duration_since(now);
+    TimeDelta::from_std(remaining)
+        .ok()
+        .and_then(|delta| wall.checked_add_signed(delta))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

@@ -494,6 +494,22 @@ fn thirty_odd_bad_inputs_are_typed_errors_and_change_nothing() {
             }),
         ),
         (
+            "a show at the end of time",
+            Box::new(|a: &mut Arena| {
+                let spec = ShowSpec {
+                    id: ShowId::new(9),
+                    movie: MovieId::new(1),
+                    screen: ScreenId::new(1),
+                    starts_at: DateTime::<Utc>::MAX_UTC,
+                    format: "2D".into(),
+                };
+                matches!(
+                    a.catalog.add_show(spec, ScheduleOverride::None, wall()),
+                    Err(CatalogError::Invalid { .. })
+                )
+            }),
+        ),
+        (
             "an absurdly large layout",
             Box::new(|_: &mut Arena| {
                 matches!(
