@@ -7,7 +7,7 @@ mod sim;
 #[test]
 fn a_small_on_sale_sells_out_and_verifies() {
     let config = sim::Config {
-        users: 400,
+        users: 600,
         shows: 2,
         seats: 60,
         threads: 3,
@@ -24,7 +24,7 @@ fn a_small_on_sale_sells_out_and_verifies() {
     }
     assert!(report.ok());
     assert_eq!(report.capacity, 120);
-    assert_eq!(report.sold, 120, "400 eager buyers sell out 120 seats");
+    assert_eq!(report.sold, 120, "600 eager buyers sell out 120 seats");
     assert!(report.sold_out_after.is_some());
     assert!(report.declined > 0, "some cards were declined");
 }

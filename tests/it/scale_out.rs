@@ -170,7 +170,7 @@ mod cross_instance {
 
     #[test]
     fn a_stale_holder_cannot_confirm_after_its_ttl_and_postgres_shows_one_sale() {
-        let Some(cluster) = cluster(2, Duration::from_millis(300)) else {
+        let Some(cluster) = cluster(2, Duration::from_millis(1_000)) else {
             return;
         };
         let (a, b) = (&cluster.instances[0], &cluster.instances[1]);
@@ -178,7 +178,7 @@ mod cross_instance {
         let (alice, bob) = (UserId::new(1), UserId::new(2));
         let stale = a.start_booking(alice, SHOW, &seats).unwrap();
         // Alice's server pauses past the TTL; Bob, on the other server, buys the seats.
-        thread::sleep(Duration::from_millis(400));
+        thread::sleep(Duration::from_millis(1_100));
         let fresh = b.start_booking(bob, SHOW, &seats).unwrap();
         assert!(fresh.hold().token() > stale.hold().token());
         b.complete_booking(

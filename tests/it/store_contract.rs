@@ -1,7 +1,7 @@
 //! The `SeatStore` contract, written once and run against every implementation: the in-memory
 //! store always, the Redis store with `--features redis` and `BOXOFFICE_REDIS_URL` set.
 //!
-//! Time is real here (a 150 ms hold TTL and short sleeps), because a Redis store keeps time on
+//! Time is real here (a 400 ms hold TTL and short sleeps), because a Redis store keeps time on
 //! the server's clock.
 
 use std::sync::Arc;
@@ -13,7 +13,7 @@ use boxoffice::*;
 const SHOW: ShowId = ShowId::new(1);
 const ALICE: UserId = UserId::new(1);
 const BOB: UserId = UserId::new(2);
-pub(crate) const TTL: Duration = Duration::from_millis(150);
+pub(crate) const TTL: Duration = Duration::from_millis(400);
 
 pub(crate) fn contract_policy() -> HoldPolicy {
     HoldPolicy::builder()
