@@ -234,6 +234,33 @@ fn the_orphan_validator_flags_gaps_a_manual_pick_would_leave() {
     assert!(gaps(&["B1", "B2"]).is_empty());
 }
 
+/// Four threads (users 0–3) each try `take` five times; returns how many seats they got, after
+/// checking that no seat went to two takers.
+fn four_threads_take_best_threes(take: impl Fn(UserId) -> Option<Vec<SeatId>> + Sync) -> usize {
+    let take = &take;
+    let mut all: Vec<SeatId> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4_u64)
+            .map(|t| {
+                scope.spawn(move || {
+                    (0..5)
+                        .filter_map(|_| take(UserId::new(t)))
+                        .flatten()
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    let total = all.len();
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), total, "a seat was handed out twice");
+    total
+}
+
 #[test]
 fn hold_best_available_chooses_and_holds_under_one_lock() {
     let layout = Arc::new(SeatLayout::grid(8, 10).unwrap());
@@ -243,33 +270,12 @@ fn hold_best_available_chooses_and_holds_under_one_lock() {
         .unwrap();
     let show = Arc::new(ShowSeatManager::new(ShowId::new(1), layout.clone(), policy));
     // Four threads ask for the best 3 seats over and over: no seat is ever handed out twice.
-    let handles: Vec<_> = (0..4_u64)
-        .map(|t| {
-            let show = show.clone();
-            std::thread::spawn(move || {
-                let mut got = Vec::new();
-                for _ in 0..5 {
-                    if let Ok((hold, _)) = show.hold_best_available(
-                        UserId::new(t),
-                        &BestAvailableRequest::new(3),
-                        Instant::now(),
-                    ) {
-                        got.extend(hold.seats().iter().copied());
-                    }
-                }
-                got
-            })
-        })
-        .collect();
-    let mut all: Vec<SeatId> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let total = all.len();
-    all.sort();
-    all.dedup();
-    assert_eq!(all.len(), total, "a seat was handed out twice");
-    assert_eq!(total, 60);
+    let seats = four_threads_take_best_threes(|user| {
+        show.hold_best_available(user, &BestAvailableRequest::new(3), Instant::now())
+            .ok()
+            .map(|(hold, _)| hold.seats().to_vec())
+    });
+    assert_eq!(seats, 60);
     show.check_invariants().unwrap();
     // A request the policy cannot hold is refused before anything is chosen.
     let err = show
@@ -364,36 +370,15 @@ fn the_default_choose_then_hold_never_sells_a_seat_twice() {
         .inner
         .add_show(ShowId::new(1), Arc::new(SeatLayout::grid(8, 10).unwrap()))
         .unwrap();
-    let handles: Vec<_> = (0..4_u64)
-        .map(|t| {
-            let store = store.clone();
-            std::thread::spawn(move || {
-                let mut got = Vec::new();
-                for _ in 0..5 {
-                    let request = BestAvailableRequest::new(3);
-                    if let Ok((hold, selection)) = store.hold_best_available(
-                        ShowId::new(1),
-                        UserId::new(t),
-                        &request,
-                        Instant::now(),
-                    ) {
-                        assert!(selection.is_contiguous());
-                        got.extend(hold.seats().iter().copied());
-                    }
-                }
-                got
-            })
-        })
-        .collect();
-    let mut all: Vec<SeatId> = handles
-        .into_iter()
-        .flat_map(|h| h.join().unwrap())
-        .collect();
-    let total = all.len();
-    all.sort();
-    all.dedup();
-    assert_eq!(all.len(), total, "a seat was handed out twice");
-    assert_eq!(total, 60);
+    let seats = four_threads_take_best_threes(|user| {
+        let request = BestAvailableRequest::new(3);
+        let (hold, selection) = store
+            .hold_best_available(ShowId::new(1), user, &request, Instant::now())
+            .ok()?;
+        assert!(selection.is_contiguous());
+        Some(hold.seats().to_vec())
+    });
+    assert_eq!(seats, 60);
     let counts = store
         .seat_map(ShowId::new(1), Instant::now())
         .unwrap()
