@@ -164,4 +164,6 @@ fn the_postgres_repository_keeps_the_repository_contract() {
     let again = PostgresBookingRepository::connect(&url, &schema).unwrap();
     repository_contract(&repo);
     assert_eq!(again.schema(), repo.schema());
+    drop((repo, again));
+    crate::scale_out::cleanup_postgres(&url, &schema);
 }

@@ -59,6 +59,15 @@ mod cross_instance {
         instances: Vec<Arc<Instance>>,
         gateway: Arc<InMemoryPaymentGateway>,
         redis_url: String,
+        pg_url: String,
+        prefix: String,
+    }
+
+    impl Drop for Cluster {
+        fn drop(&mut self) {
+            super::cleanup_redis(&self.redis_url, &self.prefix);
+            super::cleanup_postgres(&self.pg_url, self.prefix.trim_end_matches('_'));
+        }
     }
 
     fn cluster(instances: usize, ttl: Duration) -> Option<Cluster> {
@@ -100,6 +109,8 @@ mod cross_instance {
             instances,
             gateway,
             redis_url,
+            pg_url,
+            prefix,
         })
     }
 
@@ -261,5 +272,31 @@ mod cross_instance {
         store
             .hold(SHOW, UserId::new(2), &[SeatId::new(1)], now())
             .unwrap();
+    }
+}
+
+/// Deletes every key a test wrote under `prefix`.
+#[cfg(feature = "redis")]
+pub(crate) fn cleanup_redis(url: &str, prefix: &str) {
+    let Ok(client) = redis::Client::open(url) else {
+        return;
+    };
+    let Ok(mut con) = client.get_connection() else {
+        return;
+    };
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query(&mut con)
+        .unwrap_or_default();
+    for chunk in keys.chunks(500) {
+        let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(chunk).query(&mut con);
+    }
+}
+
+/// Drops the schema a test created.
+#[cfg(feature = "postgres")]
+pub(crate) fn cleanup_postgres(url: &str, schema: &str) {
+    if let Ok(mut client) = postgres::Client::connect(url, postgres::NoTls) {
+        let _ = client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
     }
 }
