@@ -19,16 +19,34 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 const SHOW: ShowId = ShowId::new(1);
 const THREADS: u32 = 16;
 
-fn store(url: &str) -> Arc<RedisSeatStore> {
+/// A fresh key prefix for this run; `cleanup` deletes its keys afterwards.
+fn prefix() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
+    format!("bxbench_{nanos}_")
+}
+
+fn cleanup(url: &str, prefix: &str) {
+    let Ok(mut con) = redis::Client::open(url).and_then(|c| c.get_connection()) else {
+        return;
+    };
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query(&mut con)
+        .unwrap_or_default();
+    for chunk in keys.chunks(500) {
+        let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(chunk).query(&mut con);
+    }
+}
+
+fn store(url: &str, prefix: &str) -> Arc<RedisSeatStore> {
     let policy = HoldPolicy::builder()
         .seats_per_user_max(200_000)
         .live_holds_max(1_000_000)
         .build()
         .expect("policy");
-    let store = RedisSeatStore::connect(url, &format!("bxbench_{nanos}_"), policy).expect("redis");
+    let store = RedisSeatStore::connect(url, prefix, policy).expect("redis");
     // 16 threads × 16 groups of 4 seats, recycled.
     store
         .add_show(SHOW, Arc::new(SeatLayout::grid(32, 32).expect("grid")))
@@ -75,11 +93,12 @@ fn redis(c: &mut Criterion) {
         println!("skipped: BOXOFFICE_REDIS_URL is not set; nothing measured");
         return;
     };
-    let one = store(&url);
+    let prefix = prefix();
+    let one = store(&url, &format!("{prefix}1_"));
     c.bench_function("redis/hold4_confirm", |b| {
         b.iter_custom(|n| pairs(&one, 0, n))
     });
-    let shared = store(&url);
+    let shared = store(&url, &format!("{prefix}2_"));
     let mut group = c.benchmark_group("redis/hold4_confirm");
     group.throughput(Throughput::Elements(1));
     group.bench_function("concurrent16", |b| {
@@ -104,6 +123,7 @@ fn redis(c: &mut Criterion) {
         });
     });
     group.finish();
+    cleanup(&url, &prefix);
 }
 
 criterion_group!(benches, redis);
