@@ -247,7 +247,10 @@ pub struct ServiceConfig {
     pub history_limit: usize,
     /// The most pending bookings at once.
     pub pending_max: usize,
-    /// The most cancelled bookings with refunds awaiting retry.
+    /// The most cancelled bookings whose failed refunds this service retries from memory. Past
+    /// it, an owed refund is still recorded on its booking as
+    /// [`RefundStatus::PendingRetry`] (nothing is lost), but only a host-side job reading the
+    /// repository will retry it; size it above the refunds a gateway outage can pile up.
     pub refunds_pending_max: usize,
     /// When observers run.
     pub delivery: DeliveryMode,
