@@ -176,3 +176,28 @@ pub use store::{
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+// The types hosts share across threads are `Send + Sync` (checked at compile time).
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<ShowSeatManager>();
+    send_sync::<InMemorySeatStore>();
+    send_sync::<Catalog>();
+    send_sync::<Outbox>();
+    send_sync::<InMemoryPaymentGateway>();
+    send_sync::<InMemoryBookingRepository>();
+    send_sync::<
+        BookingService<
+            std::sync::Arc<InMemorySeatStore>,
+            InMemoryPaymentGateway,
+            InMemoryBookingRepository,
+            SystemClock,
+        >,
+    >();
+    send_sync::<SeatMap>();
+    send_sync::<BookingRecord>();
+    #[cfg(feature = "redis")]
+    send_sync::<RedisSeatStore>();
+    #[cfg(feature = "postgres")]
+    send_sync::<PostgresBookingRepository>();
+};
