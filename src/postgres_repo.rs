@@ -28,9 +28,10 @@ use crate::repository::{BookingRepository, RepositoryError};
 pub const POSTGRES_IDLE_CONNECTIONS_MAX: usize = 16;
 
 /// The migrations, in order. Never edit one that shipped; add a new one.
-const MIGRATIONS: &[(i32, &str)] = &[(
-    1,
-    r"
+const MIGRATIONS: &[(i32, &str)] = &[
+    (
+        1,
+        r"
 CREATE SEQUENCE IF NOT EXISTS booking_ids;
 CREATE TABLE IF NOT EXISTS bookings (
     id          BIGINT PRIMARY KEY,
@@ -62,7 +63,16 @@ CREATE TABLE IF NOT EXISTS refunds (
     done       BOOLEAN NOT NULL
 );
 ",
-)];
+    ),
+    (
+        2,
+        r"
+ALTER TABLE bookings ADD COLUMN IF NOT EXISTS hold_expires_ms BIGINT;
+CREATE INDEX IF NOT EXISTS bookings_pending_expiry ON bookings (hold_expires_ms)
+    WHERE hold_expires_ms IS NOT NULL;
+",
+    ),
+];
 
 fn unavailable(err: impl std::fmt::Display) -> RepositoryError {
     RepositoryError::Unavailable {
@@ -77,6 +87,14 @@ fn to_db(id: u64) -> i64 {
 
 fn from_db(id: i64) -> u64 {
     id as u64
+}
+
+/// A pending booking's hold-expiry estimate in ms, `None` for every other status.
+fn pending_expiry_ms(record: &BookingRecord) -> Option<i64> {
+    match record {
+        BookingRecord::Pending(booking) => Some(booking.hold_expires_at().timestamp_millis()),
+        _ => None,
+    }
 }
 
 fn is_unique_violation(err: &postgres::Error, constraint: &str) -> bool {
@@ -328,8 +346,8 @@ impl BookingRepository for PostgresBookingRepository {
         self.with_client(|client| {
             let mut tx = client.transaction().map_err(unavailable)?;
             let inserted = tx.execute(
-                "INSERT INTO bookings (id, user_id, show_id, status, version, created_ms, record_json)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO bookings (id, user_id, show_id, status, version, created_ms, record_json, hold_expires_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 &[
                     &to_db(record.id().get()),
                     &to_db(record.user().get()),
@@ -338,6 +356,7 @@ impl BookingRepository for PostgresBookingRepository {
                     &to_db(record.version()),
                     &record.created_at().timestamp_millis(),
                     &json,
+                    &pending_expiry_ms(record),
                 ],
             );
             match inserted {
@@ -359,7 +378,7 @@ impl BookingRepository for PostgresBookingRepository {
             let id = to_db(record.id().get());
             let changed = tx
                 .execute(
-                    "UPDATE bookings SET status = $2, version = $3, record_json = $4
+                    "UPDATE bookings SET status = $2, version = $3, record_json = $4, hold_expires_ms = $6
                      WHERE id = $1 AND version = $5 AND version < $3",
                     &[
                         &id,
@@ -367,6 +386,7 @@ impl BookingRepository for PostgresBookingRepository {
                         &to_db(record.version()),
                         &json,
                         &to_db(expected_version),
+                        &pending_expiry_ms(record),
                     ],
                 )
                 .map_err(unavailable)?;
@@ -434,6 +454,26 @@ impl BookingRepository for PostgresBookingRepository {
                 .map_err(unavailable)?;
             row.map(|row| PostgresBookingRepository::decode(row.get(0)))
                 .transpose()
+        })
+    }
+
+    fn pending_expired(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with_client(|client| {
+            client
+                .query(
+                    "SELECT record_json FROM bookings WHERE hold_expires_ms < $1
+                     ORDER BY hold_expires_ms LIMIT $2",
+                    &[&before.timestamp_millis(), &limit],
+                )
+                .map_err(unavailable)?
+                .iter()
+                .map(|row| PostgresBookingRepository::decode(row.get(0)))
+                .collect()
         })
     }
 }

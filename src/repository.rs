@@ -2,6 +2,9 @@
 
 use std::collections::HashMap;
 
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 
 use crate::booking::{BookingRecord, IdempotencyKey};
@@ -124,6 +127,23 @@ pub trait BookingRepository: Send + Sync {
         &self,
         key: &IdempotencyKey,
     ) -> Result<Option<BookingRecord>, RepositoryError>;
+
+    /// Up to `limit` pending bookings whose hold's wall-clock expiry estimate is before
+    /// `before`, oldest first: what any service instance may sweep when the instance that
+    /// started a booking is gone. The default finds none (a repository that cannot answer
+    /// leaves those bookings to the instance that started them).
+    ///
+    /// # Errors
+    ///
+    /// [`RepositoryError::Unavailable`].
+    fn pending_expired(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError> {
+        let _ = (before, limit);
+        Ok(Vec::new())
+    }
 }
 
 impl<R: BookingRepository + ?Sized> BookingRepository for std::sync::Arc<R> {
@@ -157,6 +177,14 @@ impl<R: BookingRepository + ?Sized> BookingRepository for std::sync::Arc<R> {
     ) -> Result<Option<BookingRecord>, RepositoryError> {
         (**self).find_by_idempotency_key(key)
     }
+
+    fn pending_expired(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError> {
+        (**self).pending_expired(before, limit)
+    }
 }
 
 /// The most bookings an [`InMemoryBookingRepository`] holds by default.
@@ -171,6 +199,8 @@ struct Tables {
     by_key: HashMap<IdempotencyKey, BookingId>,
     /// Live tickets: which confirmed booking holds each seat, like PostgreSQL's unique index.
     tickets: FxHashMap<(crate::id::ShowId, crate::id::SeatId), BookingId>,
+    /// Pending bookings by their hold's wall-clock expiry estimate.
+    pending: BTreeSet<(DateTime<Utc>, BookingId)>,
     last_id: u64,
     skip_writes: u32,
     fail_writes: u32,
@@ -284,6 +314,16 @@ impl Tables {
         Ok(())
     }
 
+    /// Keeps the pending-expiry index in step with a record that replaces `previous`.
+    fn sync_pending(&mut self, previous: Option<&BookingRecord>, record: &BookingRecord) {
+        if let Some(BookingRecord::Pending(old)) = previous {
+            self.pending.remove(&(old.hold_expires_at(), old.id()));
+        }
+        if let BookingRecord::Pending(new) = record {
+            self.pending.insert((new.hold_expires_at(), new.id()));
+        }
+    }
+
     fn sync_tickets(&mut self, record: &BookingRecord) {
         let live = record.status() == crate::booking::BookingStatus::Confirmed;
         for seat in record.seats() {
@@ -336,6 +376,7 @@ impl BookingRepository for InMemoryBookingRepository {
             tables.by_key.insert(key.clone(), id);
         }
         tables.sync_tickets(record);
+        tables.sync_pending(None, record);
         tables.by_user.entry(record.user()).or_default().push(id);
         tables.by_id.insert(id, record.clone());
         Ok(())
@@ -364,7 +405,8 @@ impl BookingRepository for InMemoryBookingRepository {
             tables.by_key.insert(key.clone(), id);
         }
         tables.sync_tickets(record);
-        tables.by_id.insert(id, record.clone());
+        let previous = tables.by_id.insert(id, record.clone());
+        tables.sync_pending(previous.as_ref(), record);
         Ok(())
     }
 
@@ -404,5 +446,20 @@ impl BookingRepository for InMemoryBookingRepository {
             .get(key)
             .and_then(|id| tables.by_id.get(id))
             .cloned())
+    }
+
+    fn pending_expired(
+        &self,
+        before: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<BookingRecord>, RepositoryError> {
+        let mut tables = self.tables.lock();
+        injected(&mut tables.fail_reads, "read")?;
+        Ok(tables
+            .pending
+            .range(..(before, BookingId::new(0)))
+            .take(limit)
+            .filter_map(|(_, id)| tables.by_id.get(id).cloned())
+            .collect())
     }
 }

@@ -272,6 +272,12 @@ impl Default for ServiceConfig {
     }
 }
 
+/// How long after a pending booking's (wall-clock) hold expiry any instance may sweep it, when
+/// the instance that started it has not.
+pub const FOREIGN_EXPIRY_GRACE: TimeDelta = TimeDelta::seconds(60);
+/// The most such bookings one sweep takes from the repository.
+pub const FOREIGN_EXPIRY_BATCH: usize = 1_000;
+
 /// The most shows a service knows at once.
 pub const SERVICE_SHOWS_MAX: usize = 100_000;
 
@@ -868,6 +874,11 @@ where
     /// seat store freed them), the bookings become expired, and observers hear of it. Costs
     /// O(k log n) for k due bookings. A host calls it on a timer.
     ///
+    /// Besides the bookings this instance started, it also takes up to
+    /// [`FOREIGN_EXPIRY_BATCH`] pending bookings from the repository whose hold expired more
+    /// than [`FOREIGN_EXPIRY_GRACE`] ago ([`BookingRepository::pending_expired`]): bookings
+    /// whose own instance is gone.
+    ///
     /// # Errors
     ///
     /// Never for a single booking's failure (it is deferred to the next sweep and counted);
@@ -897,8 +908,30 @@ where
     /// ```
     pub fn expire_due(&self) -> Result<ExpirySweep, BookingError> {
         let now = self.clock.now();
-        let due = self.pending.lock().due(now, usize::MAX);
+        let mut due = self.pending.lock().due(now, usize::MAX);
+        // Bookings another instance started and never finished (it may be gone): the
+        // repository knows them by their wall-clock expiry estimate; a grace period keeps this
+        // sweep well behind the instance that owns them.
+        let cutoff = self
+            .wall()
+            .checked_sub_signed(FOREIGN_EXPIRY_GRACE)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let mut sweep = ExpirySweep::default();
+        match self
+            .repository
+            .pending_expired(cutoff, FOREIGN_EXPIRY_BATCH)
+        {
+            Ok(records) => {
+                let known = self.pending.lock();
+                due.extend(
+                    records
+                        .iter()
+                        .map(BookingRecord::id)
+                        .filter(|id| !known.by_booking.contains_key(id)),
+                );
+            }
+            Err(_) => sweep.deferred += 1,
+        }
         let mut shows = HashSet::new();
         for booking in due {
             let Ok(guard) = self.enter(booking) else {

@@ -1054,3 +1054,30 @@ fn a_charged_booking_whose_save_failed_is_voided_at_expiry_if_never_retried() {
         &[(NCancelled, pending.id())],
     );
 }
+
+#[test]
+fn another_instance_expires_a_booking_whose_own_instance_is_gone() {
+    let h = Harness::new();
+    // A second service over the same seat store and repository: another server.
+    let other = BookingService::builder(
+        h.store.clone(),
+        h.gateway.clone(),
+        h.repo.clone(),
+        h.clock.clone(),
+    )
+    .build(SeatKindPricing::new(eur("10.00")).unwrap());
+    other
+        .add_show(h.service.show(SHOW).unwrap().as_ref().clone())
+        .unwrap();
+    let orphan = h.start(ALICE, &["A1"]);
+    // The first server vanishes; the hold expires; the other server waits out the grace.
+    h.clock.advance(Duration::from_secs(600));
+    assert_eq!(
+        other.expire_due().unwrap().expired,
+        0,
+        "within the grace period"
+    );
+    h.clock.advance(Duration::from_secs(61));
+    assert_eq!(other.expire_due().unwrap().expired, 1);
+    h.check(orphan.id(), St::Expired, (0, 0), "0", &[]);
+}

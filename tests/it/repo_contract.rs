@@ -143,6 +143,24 @@ pub(crate) fn repository_contract<R: BookingRepository + ?Sized>(repo: &R) {
     assert_eq!(history, [ids[3], ids[0]]);
     assert_eq!(repo.list_by_user(alice, 1).unwrap().len(), 1);
     assert!(repo.list_by_user(UserId::new(99), 10).unwrap().is_empty());
+
+    // Pending bookings past their hold's expiry estimate (all of them expire at `wall`).
+    let wall = Utc.with_ymd_and_hms(2026, 12, 1, 10, 0, 0).unwrap();
+    assert!(repo.pending_expired(wall, 10).unwrap().is_empty());
+    let mut stale: Vec<BookingId> = repo
+        .pending_expired(wall + TimeDelta::seconds(1), 10)
+        .unwrap()
+        .iter()
+        .map(BookingRecord::id)
+        .collect();
+    stale.sort();
+    assert_eq!(stale, [ids[1], ids[3]], "only the bookings still pending");
+    assert_eq!(
+        repo.pending_expired(wall + TimeDelta::seconds(1), 1)
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
