@@ -149,7 +149,7 @@ pub use repository::{
 };
 pub use service::{
     AdapterError, BookingError, BookingService, BookingServiceBuilder, DeliveryMode, ExpirySweep,
-    Rejection, SERVICE_SHOWS_MAX, ServiceConfig,
+    FOREIGN_EXPIRY_BATCH, FOREIGN_EXPIRY_GRACE, Rejection, SERVICE_SHOWS_MAX, ServiceConfig,
 };
 pub use show::{ShowInfo, ShowInfoBuilder};
 

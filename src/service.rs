@@ -875,8 +875,8 @@ where
     /// O(k log n) for k due bookings. A host calls it on a timer.
     ///
     /// Besides the bookings this instance started, it also takes up to
-    /// [`FOREIGN_EXPIRY_BATCH`] pending bookings from the repository whose hold expired more
-    /// than [`FOREIGN_EXPIRY_GRACE`] ago ([`BookingRepository::pending_expired`]): bookings
+    /// [`FOREIGN_EXPIRY_BATCH`](crate::FOREIGN_EXPIRY_BATCH) pending bookings from the repository whose hold expired more
+    /// than [`FOREIGN_EXPIRY_GRACE`](crate::FOREIGN_EXPIRY_GRACE) ago ([`BookingRepository::pending_expired`]): bookings
     /// whose own instance is gone.
     ///
     /// # Errors
