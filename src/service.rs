@@ -252,6 +252,9 @@ pub struct ServiceConfig {
     /// [`RefundStatus::PendingRetry`] (nothing is lost), but only a host-side job reading the
     /// repository will retry it; size it above the refunds a gateway outage can pile up.
     pub refunds_pending_max: usize,
+    /// How long after a pending booking's hold expiry any instance may sweep it (see
+    /// [`BookingService::expire_due`]); default [`FOREIGN_EXPIRY_GRACE`](crate::FOREIGN_EXPIRY_GRACE).
+    pub foreign_expiry_grace: TimeDelta,
     /// When observers run.
     pub delivery: DeliveryMode,
     /// The outbox's bounds and backoff.
@@ -266,6 +269,7 @@ impl Default for ServiceConfig {
             history_limit: 100,
             pending_max: 1_000_000,
             refunds_pending_max: 100_000,
+            foreign_expiry_grace: FOREIGN_EXPIRY_GRACE,
             delivery: DeliveryMode::Deferred,
             outbox: OutboxConfig::default(),
         }
@@ -876,7 +880,7 @@ where
     ///
     /// Besides the bookings this instance started, it also takes up to
     /// [`FOREIGN_EXPIRY_BATCH`](crate::FOREIGN_EXPIRY_BATCH) pending bookings from the repository whose hold expired more
-    /// than [`FOREIGN_EXPIRY_GRACE`](crate::FOREIGN_EXPIRY_GRACE) ago ([`BookingRepository::pending_expired`]): bookings
+    /// than [`ServiceConfig::foreign_expiry_grace`] ago ([`BookingRepository::pending_expired`]): bookings
     /// whose own instance is gone.
     ///
     /// # Errors
@@ -914,7 +918,7 @@ where
         // sweep well behind the instance that owns them.
         let cutoff = self
             .wall()
-            .checked_sub_signed(FOREIGN_EXPIRY_GRACE)
+            .checked_sub_signed(self.config.foreign_expiry_grace)
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let mut sweep = ExpirySweep::default();
         match self

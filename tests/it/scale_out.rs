@@ -71,6 +71,10 @@ mod cross_instance {
     }
 
     fn cluster(instances: usize, ttl: Duration) -> Option<Cluster> {
+        cluster_with(instances, ttl, ServiceConfig::default())
+    }
+
+    fn cluster_with(instances: usize, ttl: Duration, config: ServiceConfig) -> Option<Cluster> {
         let (redis_url, pg_url) = (redis_url()?, postgres_url()?);
         let prefix = unique_prefix();
         let schema = prefix.trim_end_matches('_').to_owned();
@@ -100,6 +104,7 @@ mod cross_instance {
                 let pricing =
                     SeatKindPricing::new(Money::parse("12.00", Currency::EUR).unwrap()).unwrap();
                 let service = BookingService::builder(store, gateway.clone(), repo, SystemClock)
+                    .config(config)
                     .build(pricing);
                 service.add_show(info.clone()).unwrap();
                 Arc::new(service)
@@ -233,6 +238,28 @@ mod cross_instance {
             cluster.gateway.charged_total(Currency::EUR),
             Money::parse("24.00", Currency::EUR).unwrap()
         );
+    }
+
+    #[test]
+    fn a_surviving_instance_expires_the_bookings_of_a_dead_one() {
+        let config = ServiceConfig {
+            foreign_expiry_grace: TimeDelta::milliseconds(100),
+            ..ServiceConfig::default()
+        };
+        let Some(cluster) = cluster_with(2, Duration::from_millis(300), config) else {
+            return;
+        };
+        let (dead, survivor) = (&cluster.instances[0], &cluster.instances[1]);
+        let orphan = dead
+            .start_booking(UserId::new(1), SHOW, &[SeatId::new(7)])
+            .unwrap();
+        // The first server dies with the booking pending; the survivor never saw it.
+        thread::sleep(Duration::from_millis(500));
+        assert_eq!(survivor.expire_due().unwrap().expired, 1);
+        let record = survivor.repository().get(orphan.id()).unwrap().unwrap();
+        assert_eq!(record.status(), BookingStatus::Expired);
+        let map = survivor.store().seat_map(SHOW, Instant::now()).unwrap();
+        assert_eq!(map.status(SeatId::new(7)), Some(SeatStatus::Available));
     }
 
     #[test]
