@@ -19,25 +19,12 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 const SHOW: ShowId = ShowId::new(1);
 const THREADS: u32 = 16;
 
-/// A fresh key prefix for this run; `cleanup` deletes its keys afterwards.
+/// A fresh key prefix for this run; its keys are deleted afterwards.
 fn prefix() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
     format!("bxbench_{nanos}_")
-}
-
-fn cleanup(url: &str, prefix: &str) {
-    let Ok(mut con) = redis::Client::open(url).and_then(|c| c.get_connection()) else {
-        return;
-    };
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query(&mut con)
-        .unwrap_or_default();
-    for chunk in keys.chunks(500) {
-        let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(chunk).query(&mut con);
-    }
 }
 
 fn store(url: &str, prefix: &str) -> Arc<RedisSeatStore> {
@@ -123,7 +110,9 @@ fn redis(c: &mut Criterion) {
         });
     });
     group.finish();
-    cleanup(&url, &prefix);
+    for store in [one, shared] {
+        store.delete_all_keys().expect("cleanup");
+    }
 }
 
 criterion_group!(benches, redis);

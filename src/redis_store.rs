@@ -386,6 +386,39 @@ impl RedisSeatStore {
         &self.policy
     }
 
+    /// Deletes every key under this store's prefix, in batches (`SCAN`, then `DEL`), and
+    /// returns how many it deleted: for tests, benchmarks and decommissioning a namespace.
+    /// Every show under the prefix loses its seats, holds and tokens.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Backend`] when the server cannot be reached; keys deleted before the
+    /// failure stay deleted.
+    pub fn delete_all_keys(&self) -> Result<usize, StoreError> {
+        let pattern = format!("{}*", self.prefix);
+        let mut cursor = 0_u64;
+        let mut deleted = 0;
+        loop {
+            let (next, keys): (u64, Vec<String>) = self.with_connection(|con| {
+                redis::cmd("SCAN")
+                    .arg(cursor)
+                    .arg("MATCH")
+                    .arg(&pattern)
+                    .arg("COUNT")
+                    .arg(500)
+                    .query(con)
+            })?;
+            if !keys.is_empty() {
+                deleted +=
+                    self.with_connection(|con| redis::cmd("DEL").arg(&keys).query::<usize>(con))?;
+            }
+            if next == 0 {
+                return Ok(deleted);
+            }
+            cursor = next;
+        }
+    }
+
     /// The name this store's connections carry in `CLIENT LIST`: `boxoffice:<prefix>`.
     #[must_use]
     pub fn client_name(&self) -> String {

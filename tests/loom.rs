@@ -11,7 +11,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use boxoffice::{HoldPolicy, SeatError, SeatId, SeatLayout, ShowId, ShowSeatManager, UserId};
+use boxoffice::{Hold, HoldPolicy, SeatError, SeatId, SeatLayout, ShowId, ShowSeatManager, UserId};
 
 const ALICE: UserId = UserId::new(1);
 const BOB: UserId = UserId::new(2);
@@ -23,6 +23,22 @@ fn show() -> Arc<ShowSeatManager> {
         layout,
         HoldPolicy::default(),
     ))
+}
+
+/// Alice holds seat 0; another thread sweeps at the hold's expiry instant and reports how many
+/// holds it expired.
+fn hold_then_sweep_at_its_deadline() -> (Arc<ShowSeatManager>, Hold, loom::thread::JoinHandle<usize>)
+{
+    let show = show();
+    let hold = show
+        .hold(ALICE, &seats(&[0]), Instant::now())
+        .expect("free");
+    let deadline = hold.expires_at();
+    let sweeper = {
+        let show = show.clone();
+        loom::thread::spawn(move || show.expire_due(deadline).len())
+    };
+    (show, hold, sweeper)
 }
 
 fn seats(ids: &[u32]) -> Vec<SeatId> {
@@ -47,14 +63,8 @@ fn two_holds_on_overlapping_seats_never_both_win() {
 #[test]
 fn confirm_racing_expiry_resolves_the_hold_exactly_once() {
     loom::model(|| {
-        let show = show();
-        let t0 = Instant::now();
-        let hold = show.hold(ALICE, &seats(&[0]), t0).expect("free");
+        let (show, hold, sweeper) = hold_then_sweep_at_its_deadline();
         let deadline = hold.expires_at();
-        let sweeper = {
-            let show = show.clone();
-            loom::thread::spawn(move || show.expire_due(deadline).len())
-        };
         let confirmed = show
             .confirm(hold.id(), ALICE, deadline - Duration::from_nanos(1))
             .is_ok();
@@ -94,14 +104,8 @@ fn release_racing_confirm_resolves_the_hold_exactly_once() {
 #[test]
 fn extend_racing_the_sweep_either_extends_or_expires() {
     loom::model(|| {
-        let show = show();
-        let t0 = Instant::now();
-        let hold = show.hold(ALICE, &seats(&[0]), t0).expect("free");
+        let (show, hold, sweeper) = hold_then_sweep_at_its_deadline();
         let deadline = hold.expires_at();
-        let sweeper = {
-            let show = show.clone();
-            loom::thread::spawn(move || show.expire_due(deadline).len())
-        };
         let extended = show.extend(hold.id(), ALICE, deadline - Duration::from_nanos(1));
         let expired = sweeper.join().expect("thread");
         match extended {

@@ -238,6 +238,16 @@ impl Harness {
             .unwrap();
     }
 
+    /// Alice (the owner) pays for `booking` with a card under `key`.
+    pub fn complete(
+        &self,
+        booking: &Booking<Pending>,
+        key: &str,
+    ) -> Result<Booking<Confirmed>, BookingError> {
+        self.service
+            .complete_booking(booking.id(), booking.user(), Harness::card(), self.key(key))
+    }
+
     pub fn start(&self, user: UserId, labels: &[&str]) -> Booking<Pending> {
         self.service
             .start_booking(user, SHOW, &self.seats(labels))
@@ -258,10 +268,7 @@ fn the_happy_path_holds_prices_charges_confirms_and_notifies() {
         "10 + 1 fee, 14 + 1 fee"
     );
     assert_eq!(h.counts().held(), 2);
-    let confirmed = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    let confirmed = h.complete(&pending, "k1").unwrap();
     assert_eq!(confirmed.payment().unwrap().amount(), eur("26.00"));
     h.check(
         pending.id(),
@@ -342,10 +349,7 @@ fn an_expired_hold_is_rejected_before_charging() {
     let h = Harness::new();
     let pending = h.start(ALICE, &["A1", "A2"]);
     h.clock.advance(Duration::from_secs(600));
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert_eq!(
         err,
         Rejection::HoldExpired {
@@ -370,10 +374,7 @@ fn a_declined_payment_releases_the_seats_and_cancels_with_the_reason() {
         .inner
         .script([ScriptedCharge::Decline("insufficient funds".into())]);
     let pending = h.start(ALICE, &["A1"]);
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert_eq!(
         err,
         Rejection::PaymentDeclined {
@@ -406,9 +407,7 @@ fn an_unknown_payment_is_retried_with_the_same_key_and_charged_once() {
         .inner
         .script([ScriptedCharge::TimeoutThenSucceed(2)]);
     let pending = h.start(ALICE, &["A1"]);
-    h.service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    h.complete(&pending, "k1").unwrap();
     assert_eq!(h.gateway.inner.captures(&h.key("k1")), 1);
     h.check(
         pending.id(),
@@ -426,10 +425,7 @@ fn a_payment_that_stays_unknown_without_a_charge_resolves_to_a_cancellation() {
         .inner
         .script(std::iter::repeat_n(ScriptedCharge::TimeoutWithoutCharge, 3));
     let pending = h.start(ALICE, &["A1"]);
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert!(matches!(
         err,
         BookingError::Adapter(AdapterError::PaymentUnresolved { .. })
@@ -460,10 +456,7 @@ fn a_payment_that_stays_unknown_after_charging_is_voided_and_refunded() {
         .inner
         .script([ScriptedCharge::TimeoutThenSucceed(5)]);
     let pending = h.start(ALICE, &["A1"]);
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert!(matches!(
         err,
         BookingError::Adapter(AdapterError::PaymentUnresolved { .. })
@@ -488,10 +481,7 @@ fn a_slow_payment_past_the_hold_reacquires_the_same_seats_when_free() {
         .inner
         .script([ScriptedCharge::Slow(Duration::from_secs(700))]);
     let pending = h.start(ALICE, &["A1", "A2"]);
-    let confirmed = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    let confirmed = h.complete(&pending, "k1").unwrap();
     assert_ne!(
         confirmed.hold(),
         pending.hold(),
@@ -518,10 +508,7 @@ fn a_slow_payment_whose_seats_were_taken_is_refunded_never_charged_without_a_tic
         clock.advance(Duration::from_secs(601));
         service.start_booking(BOB, SHOW, &a2).unwrap();
     });
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert_eq!(
         err,
         Rejection::SeatsLostAfterPayment {
@@ -551,10 +538,7 @@ fn a_refund_that_fails_is_recorded_and_retried_until_paid() {
         service.start_booking(BOB, SHOW, &a1).unwrap();
     });
     h.gateway.inner.fail_next_refunds(2);
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert_eq!(
         err,
         Rejection::SeatsLostAfterPayment {
@@ -581,20 +565,11 @@ fn a_refund_that_fails_is_recorded_and_retried_until_paid() {
 fn completing_twice_with_one_key_returns_the_same_result_and_charges_once() {
     let h = Harness::new();
     let pending = h.start(ALICE, &["A1"]);
-    let first = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
-    let again = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    let first = h.complete(&pending, "k1").unwrap();
+    let again = h.complete(&pending, "k1").unwrap();
     assert_eq!(first, again);
     // A different key on a completed booking is refused, not charged.
-    let other = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k2"))
-        .unwrap_err();
+    let other = h.complete(&pending, "k2").unwrap_err();
     assert!(matches!(
         other.rejection(),
         Some(Rejection::InvalidState { .. })
@@ -616,14 +591,8 @@ fn a_declined_completion_replays_as_declined_without_a_new_charge() {
         .inner
         .script([ScriptedCharge::Decline("card expired".into())]);
     let pending = h.start(ALICE, &["A1"]);
-    let first = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
-    let again = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let first = h.complete(&pending, "k1").unwrap_err();
+    let again = h.complete(&pending, "k1").unwrap_err();
     assert_eq!(first, again);
     h.check(
         pending.id(),
@@ -639,13 +608,8 @@ fn a_key_used_for_another_booking_is_refused() {
     let h = Harness::new();
     let first = h.start(ALICE, &["A1"]);
     let second = h.start(ALICE, &["A2"]);
-    h.service
-        .complete_booking(first.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
-    let err = h
-        .service
-        .complete_booking(second.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    h.complete(&first, "k1").unwrap();
+    let err = h.complete(&second, "k1").unwrap_err();
     assert_eq!(
         err,
         Rejection::IdempotencyKeyReused {
@@ -674,9 +638,7 @@ fn a_concurrent_duplicate_completion_is_told_to_retry() {
         let dup = service.complete_booking(id, ALICE, Harness::card(), "k1".parse().unwrap());
         *seen_in_hook.lock() = Some(dup);
     });
-    h.service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    h.complete(&pending, "k1").unwrap();
     assert_eq!(
         seen.lock().take().unwrap().unwrap_err(),
         Rejection::InProgress { booking: id }.into()
@@ -696,10 +658,7 @@ fn a_failed_save_after_charging_is_reported_and_a_retry_finishes_without_chargin
     let pending = h.start(ALICE, &["A1"]);
     // The key is saved (one write), then every attempt to save the confirmation fails.
     h.repo.fail_writes_after(1, 3);
-    let err = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap_err();
+    let err = h.complete(&pending, "k1").unwrap_err();
     assert!(matches!(
         err,
         BookingError::Adapter(AdapterError::Repository(_))
@@ -707,10 +666,7 @@ fn a_failed_save_after_charging_is_reported_and_a_retry_finishes_without_chargin
     // Charged, seats booked, record still pending: the error was not swallowed.
     assert_eq!(h.status(pending.id()), St::Pending);
     assert_eq!(h.counts().booked(), 1);
-    let confirmed = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    let confirmed = h.complete(&pending, "k1").unwrap();
     assert_eq!(confirmed.status(), St::Confirmed);
     assert_eq!(h.gateway.inner.captures(&h.key("k1")), 1);
     h.check(
@@ -724,9 +680,7 @@ fn a_failed_save_after_charging_is_reported_and_a_retry_finishes_without_chargin
 
 fn confirmed(h: &Harness, labels: &[&str]) -> BookingId {
     let pending = h.start(ALICE, labels);
-    h.service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("pay"))
-        .unwrap();
+    h.complete(&pending, "pay").unwrap();
     pending.id()
 }
 
@@ -882,9 +836,7 @@ fn extending_a_booking_keeps_it_alive_past_its_first_expiry() {
     h.service.extend_booking(pending.id(), ALICE).unwrap();
     h.clock.advance(Duration::from_secs(500));
     assert_eq!(h.service.expire_due().unwrap().expired, 0);
-    h.service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    h.complete(&pending, "k1").unwrap();
     h.check(
         pending.id(),
         St::Confirmed,
@@ -933,10 +885,7 @@ fn the_quote_fixed_at_hold_time_is_what_is_charged() {
     let pending = h.start(ALICE, &["A1"]);
     h.service
         .set_pricing(SeatKindPricing::new(eur("99.00")).unwrap());
-    let confirmed = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    let confirmed = h.complete(&pending, "k1").unwrap();
     assert_eq!(confirmed.payment().unwrap().amount(), eur("11.00"));
     assert_eq!(
         h.service.quote(SHOW, &h.seats(&["A2"])).unwrap().total(),
@@ -973,10 +922,7 @@ fn history_lists_a_users_bookings_newest_first() {
 fn booking_records_round_trip_through_serde() {
     let h = Harness::new();
     let pending = h.start(ALICE, &["A1", "B2"]);
-    let confirmed = h
-        .service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    let confirmed = h.complete(&pending, "k1").unwrap();
     let cancelled = h.service.cancel_booking(confirmed.id(), ALICE).unwrap();
     for record in [
         BookingRecord::from(pending),
@@ -1002,9 +948,7 @@ fn the_service_books_the_best_available_seats_in_one_step() {
     assert!(selection.is_contiguous());
     assert_eq!(pending.seats(), selection.seats());
     assert_eq!(pending.quote().seats().len(), 3);
-    h.service
-        .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-        .unwrap();
+    h.complete(&pending, "k1").unwrap();
     // A party too large for any row and no scattering: a typed rejection, nothing held.
     let err = h
         .service
@@ -1030,11 +974,7 @@ fn a_charged_booking_whose_save_failed_is_voided_at_expiry_if_never_retried() {
     let h = Harness::new();
     let pending = h.start(ALICE, &["A1"]);
     h.repo.fail_writes_after(1, 3);
-    assert!(
-        h.service
-            .complete_booking(pending.id(), ALICE, Harness::card(), h.key("k1"))
-            .is_err()
-    );
+    assert!(h.complete(&pending, "k1").is_err());
     assert_eq!(
         h.counts().booked(),
         1,

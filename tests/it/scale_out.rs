@@ -65,7 +65,9 @@ mod cross_instance {
 
     impl Drop for Cluster {
         fn drop(&mut self) {
-            super::cleanup_redis(&self.redis_url, &self.prefix);
+            if let Some(any) = self.instances.first() {
+                let _ = any.store().delete_all_keys();
+            }
             super::cleanup_postgres(&self.pg_url, self.prefix.trim_end_matches('_'));
         }
     }
@@ -299,24 +301,6 @@ mod cross_instance {
         store
             .hold(SHOW, UserId::new(2), &[SeatId::new(1)], now())
             .unwrap();
-    }
-}
-
-/// Deletes every key a test wrote under `prefix`.
-#[cfg(feature = "redis")]
-pub(crate) fn cleanup_redis(url: &str, prefix: &str) {
-    let Ok(client) = redis::Client::open(url) else {
-        return;
-    };
-    let Ok(mut con) = client.get_connection() else {
-        return;
-    };
-    let keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query(&mut con)
-        .unwrap_or_default();
-    for chunk in keys.chunks(500) {
-        let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(chunk).query(&mut con);
     }
 }
 

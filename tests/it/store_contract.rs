@@ -211,4 +211,9 @@ fn the_redis_store_keeps_the_seat_store_contract() {
             .unwrap();
     store.add_show(SHOW, contract_layout()).unwrap();
     seat_store_contract(&store);
+    assert!(
+        store.delete_all_keys().unwrap() > 0,
+        "the contract wrote keys"
+    );
+    assert_eq!(store.delete_all_keys().unwrap(), 0, "and now none are left");
 }
